@@ -1,0 +1,52 @@
+"""The certification questionnaire platform: create_app() wires the parts together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from quiz.config import engine_options, load_config, normalise_database_url
+
+    app.config.from_mapping(load_config(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+    url = app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url))
+
+    import quiz.models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from quiz import database, i18n, security, web
+    from quiz.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    database.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+    register_blueprints(app)
+
+    from quiz.cli import register_commands
+
+    register_commands(app.cli)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from quiz.accounts.views import bp as accounts_bp
+    from quiz.main.views import bp as main_bp
+
+    for blueprint in (main_bp, accounts_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,1 @@
+"""Users, roles, cohorts, login and administration."""

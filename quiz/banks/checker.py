@@ -1,0 +1,144 @@
+"""Checks a set of banks together: each bank alone, then what only the whole set can show
+(ids unique across banks, one bank per thematic, unique prefixes)."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quiz.banks.model import Bank
+from quiz.banks.parser import BankParser, parse_heading
+from quiz.banks.problems import Problem, sort_problems
+
+INTERNAL_ERROR = "erreur interne du vérificateur"
+
+
+@dataclass(frozen=True)
+class BankSet:
+    """The banks that parsed and every problem found; importable only when `problems` is empty."""
+
+    banks: tuple[Bank, ...] = ()
+    problems: list[Problem] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _parse_one(filename: str, text: str, referential: Any, assets_dir: Path | None):
+    parser = BankParser(text, filename, referential, assets_dir)
+    try:
+        bank, problems = parser.run()
+    except Exception as exc:  # a checker bug must still end as a located message, never a trace
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno}"
+        message = f"{INTERNAL_ERROR} ({type(exc).__name__} à {where}) — signalez-la avec ce fichier."
+        return None, [*parser.ctx.problems, Problem(filename, 1, None, message)], parser
+    return bank, problems, parser
+
+
+def check_banks(
+    sources: dict[str, str],
+    referential: Any,
+    *,
+    require_all_thematics: bool,
+    assets_dir: Path | None = None,
+) -> BankSet:
+    """Check banks given as {filename: text}; with `require_all_thematics`, each thematic of the
+    referential must have exactly one bank."""
+    problems: list[Problem] = []
+    banks: list[Bank] = []
+    ids: dict[str, tuple[str, int]] = {}
+    thematics: dict[int, tuple[str, int]] = {}
+    prefixes: dict[str, tuple[str, int]] = {}
+    for filename in sorted(sources):
+        bank, found, parser = _parse_one(filename, sources[filename], referential, assets_dir)
+        problems.extend(found)
+        for qid, line in _headings(parser):
+            if qid in ids and ids[qid][0] != filename:
+                other, other_line = ids[qid]
+                problems.append(Problem(filename, line, qid, f"identifiant déjà utilisé dans {other}:{other_line}."))
+            ids.setdefault(qid, (filename, line))
+        if bank is None:
+            continue
+        line = bank.lines.get("thematic", 1)
+        if bank.thematic in thematics:
+            other, other_line = thematics[bank.thematic]
+            problems.append(Problem(filename, line, None, f"thematic {bank.thematic} déjà couverte par "
+                                    f"{other}:{other_line} — une seule banque par thématique."))
+        thematics.setdefault(bank.thematic, (filename, line))
+        line = bank.lines.get("prefix", 1)
+        if bank.prefix in prefixes:
+            other, other_line = prefixes[bank.prefix]
+            problems.append(Problem(filename, line, None, f"prefix « {bank.prefix} » déjà utilisé par "
+                                    f"{other}:{other_line} — chaque banque a son préfixe."))
+        prefixes.setdefault(bank.prefix, (filename, line))
+        banks.append(bank)
+    if require_all_thematics and referential is not None:
+        for thematic in referential.thematics:
+            if thematic.number not in thematics and not any(
+                Path(name).name.startswith(f"{thematic.number:02d}-") for name in sources
+            ):
+                problems.append(Problem(thematic.filename, 1, None, f"aucune banque pour la thématique "
+                                        f"{thematic.number} ({thematic.title}) — créez {thematic.filename} avec "
+                                        f"« thematic: {thematic.number} »."))
+    return BankSet(tuple(banks), sort_problems(problems), dict(sources))
+
+
+def _headings(parser: BankParser) -> list[tuple[str, int]]:
+    found = []
+    for index, line in enumerate(parser.lines):
+        if line.startswith("## ") and index in parser.section_starts:
+            qid, _title, _ok = parse_heading(line)
+            if qid:
+                found.append((qid, index + 1))
+    return found
+
+
+def bank_files(directory: Path) -> list[Path]:
+    """The bank files of a directory: every `*.md` but the README."""
+    return sorted(p for p in directory.glob("*.md") if p.is_file() and p.name.lower() != "readme.md")
+
+
+def read_source(path: Path, name: str) -> tuple[str | None, Problem | None]:
+    """A file's text, or a located problem when it is missing or not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, Problem(name, 1, None, f"fichier illisible ({exc.strerror or exc}) — vérifiez le chemin.")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, Problem(name, line, None, "caractères non UTF-8 — enregistrez le fichier en UTF-8.")
+
+
+def check_paths(paths: Iterable[str | Path], referential: Any) -> BankSet:
+    """Check files, or a directory of banks (then every thematic needs exactly one bank)."""
+    paths = [Path(p) for p in paths]
+    directories = [p for p in paths if p.is_dir()]
+    require_all = bool(paths) and len(directories) == len(paths)
+    sources: dict[str, str] = {}
+    problems: list[Problem] = []
+    assets_dir: Path | None = None
+    files: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir():
+            assets_dir = path / "assets"
+            for file in bank_files(path):
+                files.append((file, file.name if len(directories) == 1 else str(file)))
+        else:
+            files.append((path, str(path)))
+            assets_dir = assets_dir or path.parent / "assets"
+    for file, name in files:
+        text, problem = read_source(file, name)
+        if problem:
+            problems.append(problem)
+        else:
+            sources[name] = text or ""
+    checked = check_banks(sources, referential, require_all_thematics=require_all, assets_dir=assets_dir)
+    return BankSet(checked.banks, sort_problems([*checked.problems, *problems]), checked.sources)

@@ -1,0 +1,209 @@
+"""The typed model of a question bank: frozen values that keep the line of everything.
+
+Line numbers never take part in equality: two questions are equal when their content is, which
+is what round trips and versioning compare. `Question.to_payload()` is the canonical content of
+one version (what is hashed and stored); `Question.from_payload()` reads it back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from quiz.banks.numbers import canonical
+
+QuestionType = Literal["single", "multiple", "truefalse", "numeric", "ordering", "matching"]
+TYPES: tuple[str, ...] = ("single", "multiple", "truefalse", "numeric", "ordering", "matching")
+CHOICE_TYPES = ("single", "multiple")
+LIST_TYPES = ("single", "multiple", "ordering", "matching")
+SCORINGS = ("all-or-nothing", "partial")
+
+
+def letter_id(index: int) -> str:
+    """0 -> "a", 25 -> "z", 26 -> "aa": short ids that read well in a response."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def hidden_order_ids(texts: list[str], salt: str) -> list[str]:
+    """Ids that do not reveal the order of the texts (letters ranked by a hash of each text).
+
+    Ordering items are written in the correct order and matching rows pair left with right;
+    ids in file order would give the answer away to anyone who sees the ids.
+    """
+    keys = [hashlib.sha256(f"{salt}\x00{i}\x00{t}".encode()).hexdigest() for i, t in enumerate(texts)]
+    rank = {k: n for n, k in enumerate(sorted(keys))}
+    return [letter_id(rank[k]) for k in keys]
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+    correct: bool
+    feedback: str | None = None
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    id: str
+    text: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class MatchPair:
+    left_id: str
+    left: str
+    right_id: str
+    right: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Absolute (`0.5`) or relative to the answer (`1%`, stored as value=1, relative=True)."""
+
+    value: Decimal
+    relative: bool = False
+
+    def margin(self, answer: Decimal) -> Decimal:
+        return abs(answer) * self.value / 100 if self.relative else self.value
+
+    def __str__(self) -> str:
+        return f"{canonical(self.value)}%" if self.relative else canonical(self.value)
+
+    @classmethod
+    def parse(cls, text: str) -> Tolerance:
+        text = str(text).strip()
+        if text.endswith("%"):
+            return cls(Decimal(text[:-1].strip()), relative=True)
+        return cls(Decimal(text))
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    title: str
+    type: str
+    stem: str
+    explanation: str
+    difficulty: int = 2
+    competences: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    shuffle: bool = True
+    scoring: str = "all-or-nothing"
+    choices: tuple[Choice, ...] = ()
+    items: tuple[OrderItem, ...] = ()
+    pairs: tuple[MatchPair, ...] = ()
+    columns: tuple[str, str] | None = None
+    answer: bool | Decimal | None = None
+    tolerance: Tolerance | None = None
+    unit: str | None = None
+    line: int = field(default=0, compare=False)
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def correct_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.choices if c.correct)
+
+    def to_payload(self) -> dict[str, Any]:
+        """The canonical, JSON-serialisable content of this question (one version)."""
+        payload: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type,
+            "title": self.title,
+            "stem": self.stem,
+            "explanation": self.explanation,
+            "difficulty": self.difficulty,
+            "competences": list(self.competences),
+            "tags": list(self.tags),
+        }
+        if self.type in CHOICE_TYPES:
+            payload["shuffle"] = self.shuffle
+            payload["choices"] = [
+                {"id": c.id, "text": c.text, "correct": c.correct, "feedback": c.feedback} for c in self.choices
+            ]
+        if self.type == "multiple":
+            payload["scoring"] = self.scoring
+        if self.type == "truefalse":
+            payload["answer"] = bool(self.answer)
+        if self.type == "numeric":
+            assert isinstance(self.answer, Decimal) and self.tolerance is not None
+            payload["answer"] = canonical(self.answer)
+            payload["tolerance"] = str(self.tolerance)
+            payload["unit"] = self.unit
+        if self.type == "ordering":
+            payload["items"] = [{"id": i.id, "text": i.text} for i in self.items]
+        if self.type == "matching":
+            payload["columns"] = list(self.columns or ("", ""))
+            payload["pairs"] = [
+                {"left_id": p.left_id, "left": p.left, "right_id": p.right_id, "right": p.right}
+                for p in self.pairs
+            ]
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Question:
+        kind = payload["type"]
+        answer: bool | Decimal | None = None
+        if kind == "truefalse":
+            answer = bool(payload["answer"])
+        elif kind == "numeric":
+            answer = Decimal(str(payload["answer"]))
+        columns = payload.get("columns")
+        return cls(
+            id=payload["id"],
+            title=payload["title"],
+            type=kind,
+            stem=payload["stem"],
+            explanation=payload["explanation"],
+            difficulty=int(payload["difficulty"]),
+            competences=tuple(payload.get("competences", ())),
+            tags=tuple(payload.get("tags", ())),
+            shuffle=bool(payload.get("shuffle", True)),
+            scoring=payload.get("scoring", "all-or-nothing"),
+            choices=tuple(
+                Choice(c["id"], c["text"], bool(c["correct"]), c.get("feedback")) for c in payload.get("choices", ())
+            ),
+            items=tuple(OrderItem(i["id"], i["text"]) for i in payload.get("items", ())),
+            pairs=tuple(
+                MatchPair(p["left_id"], p["left"], p["right_id"], p["right"]) for p in payload.get("pairs", ())
+            ),
+            columns=(columns[0], columns[1]) if columns else None,
+            answer=answer,
+            tolerance=Tolerance.parse(payload["tolerance"]) if kind == "numeric" else None,
+            unit=payload.get("unit") if kind == "numeric" else None,
+        )
+
+
+def content_hash(payload: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of a payload: equal content, equal hash, on any machine."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Bank:
+    filename: str
+    thematic: int
+    prefix: str
+    title: str
+    questions: tuple[Question, ...] = ()
+    language: str = "fr"
+    defaults: dict[str, Any] = field(default_factory=dict)
+    heading: str | None = None
+    intro: str = ""
+    line: int = field(default=1, compare=False)
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def question(self, qid: str) -> Question:
+        return next(q for q in self.questions if q.id == qid)

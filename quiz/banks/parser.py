@@ -1,0 +1,919 @@
+"""Markdown bank text -> Bank model, with every problem found on the way (never an exception).
+
+The parser reads the file line by line, so that each element keeps its line and each problem
+says where it is. Only standard Markdown constructs carry meaning: a YAML front matter, `##`
+question headings, a fenced `yaml` block, `### Réponses` (task list, numbered list or table)
+and `### Explication`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from quiz.banks.model import (
+    CHOICE_TYPES,
+    SCORINGS,
+    TYPES,
+    Bank,
+    Choice,
+    MatchPair,
+    OrderItem,
+    Question,
+    Tolerance,
+    hidden_order_ids,
+    letter_id,
+)
+from quiz.banks.numbers import parse_number
+from quiz.banks.problems import Problem, sort_problems, suggestion
+from quiz.banks.yamlblock import load_block
+
+QUESTION_KEYS = ("type", "difficulty", "competences", "tags", "shuffle", "scoring", "answer", "tolerance", "unit")
+DEFAULT_KEYS = ("difficulty", "competences", "tags", "shuffle", "scoring", "tolerance", "unit")
+HEADER_KEYS = ("thematic", "prefix", "title", "language", "defaults")
+LANGUAGES = ("fr", "en")
+ANSWERS, EXPLANATION = "Réponses", "Explication"
+
+ID_RE = re.compile(r"^(?P<prefix>[A-Z]{2,6})-(?P<number>\d{3,})$")
+PREFIX_RE = re.compile(r"^[A-Z]{2,6}$")
+HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*#*[ \t]*$")
+FENCE_RE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)")
+TASK_RE = re.compile(r"^[-*+][ \t]+\[(?P<mark>[^\]]{0,3})\](?P<text>.*)$")
+BULLET_RE = re.compile(r"^[-*+][ \t]+\S")
+ORDERED_RE = re.compile(r"^(?P<number>\d{1,9})[.)](?:[ \t]+(?P<text>.*))?$")
+TABLE_DELIM_RE = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+HTML_RE = re.compile(r"<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)(?:\s+\"[^\"]*\")?\s*\)")
+IMAGE_REF_RE = re.compile(r"!\[[^\]]*\]\[[^\]]*\]")
+CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+MIDDLE_DOT = "·"
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them: CRLF, CR and LF all end a line; a BOM is dropped."""
+    text = text.removeprefix("\ufeff")
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def _plain(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def _block(lines: list[str]) -> str:
+    """Joined lines without the blank lines around them."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return "\n".join(line.rstrip() for line in lines[start:end])
+
+
+def _first_content_line(lines: list[tuple[int, str]], default: int) -> int:
+    return next((n for n, text in lines if text.strip()), default)
+
+
+def _fmt_list(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(values)
+
+
+@dataclass
+class Context:
+    """What a question's checks need from its bank and the referential."""
+
+    filename: str
+    prefix: str | None = None
+    thematic: int | None = None
+    referential: Any = None
+    assets_dir: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(self, line: int, qid: str | None, message: str) -> None:
+        self.problems.append(Problem(self.filename, max(1, line), qid, message))
+
+
+class MetaChecker:
+    """Checks and normalises metadata values, shared by the front matter defaults and questions."""
+
+    INVALID = object()
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def unknown_key(self, key: str, allowed: tuple[str, ...], line: int, qid: str | None, where: str) -> None:
+        hint = suggestion(key, allowed)
+        if hint:
+            self.ctx.report(line, qid, f"clé « {key} » inconnue — vouliez-vous dire « {hint} » ?")
+        else:
+            self.ctx.report(line, qid, f"clé « {key} » inconnue {where} — clés permises : {_fmt_list(allowed)}.")
+
+    def value(self, key: str, value: Any, line: int, qid: str | None) -> Any:
+        """The normalised value of a key other than type/answer, or INVALID after reporting."""
+        report = self.ctx.report
+        if key == "difficulty":
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3:
+                return value
+            report(line, qid, f"difficulty « {value} » invalide — 1 (facile), 2 (moyen) ou 3 (difficile).")
+        elif key in ("competences", "tags"):
+            if isinstance(value, str):
+                report(line, qid, f"{key} : liste attendue — écrivez {key}: [{value}].")
+            elif not isinstance(value, list):
+                report(line, qid, f"{key} : liste attendue — par exemple {key}: [" +
+                       ("C15" if key == "competences" else "bfr, ratios") + "].")
+            elif key == "tags":
+                return self.tags(value, line, qid)
+            else:
+                return self.competences(value, line, qid)
+        elif key == "shuffle":
+            if isinstance(value, bool):
+                return value
+            report(line, qid, f"shuffle « {value} » invalide — true (mélanger les réponses) ou false.")
+        elif key == "scoring":
+            if value in SCORINGS:
+                return value
+            hint = suggestion(str(value), SCORINGS)
+            tail = f"vouliez-vous dire « {hint} » ?" if hint else "valeurs permises : all-or-nothing, partial."
+            report(line, qid, f"scoring « {value} » inconnu — {tail}")
+        elif key == "tolerance":
+            return self.tolerance(value, line, qid)
+        elif key == "unit":
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+            report(line, qid, f"unit « {value} » invalide — texte attendu, entre guillemets : unit: \"k€\".")
+        return self.INVALID
+
+    def tags(self, value: list, line: int, qid: str | None) -> Any:
+        tags: list[str] = []
+        for tag in value:
+            if not isinstance(tag, str) or not tag.strip():
+                self.ctx.report(line, qid, f"étiquette « {tag} » invalide — texte attendu, par exemple tags: [bfr].")
+                return self.INVALID
+            if tag.strip() not in tags:
+                tags.append(tag.strip())
+        return tuple(tags)
+
+    def competences(self, value: list, line: int, qid: str | None) -> Any:
+        ref, thematic = self.ctx.referential, self.ctx.thematic
+        codes: list[str] = []
+        ok = True
+        allowed: tuple[str, ...] = ()
+        label = ""
+        if ref is not None and thematic is not None and any(t.number == thematic for t in ref.thematics):
+            them = ref.thematic(thematic)
+            allowed, label = them.competences, f"la thématique {thematic} ({them.title})"
+        for raw in value:
+            if not isinstance(raw, str) or not raw.strip():
+                self.ctx.report(line, qid, f"compétence « {raw} » invalide — code attendu, par exemple C15.")
+                ok = False
+                continue
+            code = raw.strip().upper()
+            if ref is not None:
+                if not ref.has_competence(code):
+                    hint = f" — compétences de {label} : {_fmt_list(allowed)}." if allowed else "."
+                    self.ctx.report(line, qid, f"compétence « {raw} » inconnue du référentiel{hint}")
+                    ok = False
+                    continue
+                code = ref.competence(code).code
+                if allowed and code not in allowed:
+                    self.ctx.report(
+                        line, qid,
+                        f"compétence « {raw} » non évaluée par {label} — compétences possibles : {_fmt_list(allowed)}.",
+                    )
+                    ok = False
+                    continue
+            if code in codes:
+                self.ctx.report(line, qid, f"compétence « {raw} » en double — citez-la une seule fois.")
+                ok = False
+                continue
+            codes.append(code)
+        return tuple(codes) if ok else self.INVALID
+
+    def tolerance(self, value: Any, line: int, qid: str | None) -> Any:
+        number = None
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            number = Decimal(value)
+            if number.is_finite() and number >= 0:
+                return Tolerance(number)
+        elif isinstance(value, str):
+            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*", value)
+            if match:
+                return Tolerance(Decimal(match[1]), relative=True)
+            if re.fullmatch(r"\s*\d+,\d+\s*%?\s*", value):
+                fixed = value.strip().replace(",", ".")
+                self.ctx.report(line, qid, f"tolérance « {value} » : écrivez le nombre avec un point — « {fixed} ».")
+                return self.INVALID
+        if number is not None and number.is_finite() and number < 0:
+            self.ctx.report(line, qid, f"tolérance « {value} » négative — donnez un écart positif, ou 0 pour une valeur exacte.")
+        else:
+            self.ctx.report(
+                line, qid,
+                f"tolérance « {value} » invalide — un nombre (écart absolu, ex. 0.5) ou \"N%\" (relatif, ex. \"1%\").",
+            )
+        return self.INVALID
+
+
+class BankParser:
+    def __init__(self, text: str, filename: str, referential: Any = None, assets_dir: Path | None = None) -> None:
+        self.lines = split_lines(text)
+        self.ctx = Context(filename=filename, referential=referential, assets_dir=assets_dir)
+        self.meta = MetaChecker(self.ctx)
+        self.section_starts: set[int] = set()
+
+    def report(self, line: int, qid: str | None, message: str) -> None:
+        self.ctx.report(line, qid, message)
+
+    def run(self) -> tuple[Bank | None, list[Problem]]:
+        header, header_lines, body_start = self.front_matter()
+        defaults = self.defaults(header, header_lines) if header is not None else {}
+        heading, intro, sections = self.split_body(body_start)
+        self.section_starts = {start for start, _ in sections}
+        questions: list[Question] = []
+        for start, end in sections:
+            before = len(self.ctx.problems)
+            question = QuestionParser(self, start, end, defaults).parse()
+            if question is not None and len(self.ctx.problems) == before:
+                questions.append(question)
+        self.duplicate_ids(sections)
+        bank = None
+        if header is not None and not sections:
+            self.report(body_start + 1, None,
+                        "la banque ne contient aucune question — ajoutez une section « ## ID · Titre ».")
+        if header is not None:
+            bank = Bank(
+                filename=self.ctx.filename,
+                thematic=header["thematic"],
+                prefix=header["prefix"],
+                title=header["title"],
+                language=header.get("language", "fr"),
+                defaults=defaults,
+                heading=heading,
+                intro=intro,
+                questions=tuple(questions),
+                line=1,
+                lines=header_lines,
+            )
+        return bank, sort_problems(self.ctx.problems)
+
+    # -- front matter -------------------------------------------------------------------------
+    def front_matter(self) -> tuple[dict | None, dict[str, int], int]:
+        """The validated header (or None), its key lines, and the index where the body starts."""
+        lines = self.lines
+        if not lines or lines[0].strip() != "---":
+            self.report(1, None, "en-tête YAML manquant — la banque doit commencer par « --- », puis "
+                        "thematic, prefix et title, puis « --- ».")
+            return None, {}, 0
+        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+        if end is None:
+            self.report(1, None, "en-tête YAML non fermé — ajoutez une ligne « --- » après title.")
+            first_heading = next((i for i, line in enumerate(lines) if line.startswith("## ")), len(lines))
+            return None, {}, first_heading
+        block = load_block("\n".join(lines[1:end]), 2)
+        if block.error:
+            line, message = block.error
+            self.report(min(line, end + 1), None, f"YAML invalide dans l'en-tête : {message}.")
+            return None, {}, end + 1
+        data = block.data
+        if not isinstance(data, dict):
+            self.report(2, None, "en-tête invalide — attendu des lignes « clé: valeur » (thematic, prefix, title).")
+            return None, {}, end + 1
+        header: dict[str, Any] = {}
+        ok = True
+        for key, line in block.key_lines.items():
+            if key not in HEADER_KEYS:
+                self.meta.unknown_key(key, HEADER_KEYS, line, None, "dans l'en-tête")
+        for key in ("thematic", "prefix", "title"):
+            if key not in data:
+                self.report(1, None, f"clé « {key} » manquante dans l'en-tête — "
+                            + {"thematic": "thematic: 1 à 12, comme dans le référentiel.",
+                               "prefix": "prefix: les lettres des identifiants, par exemple AF.",
+                               "title": "title: le titre de la thématique."}[key])
+                ok = False
+        thematic = data.get("thematic")
+        if "thematic" in data:
+            line = block.line_of("thematic", 2)
+            ref = self.ctx.referential
+            if not isinstance(thematic, int) or isinstance(thematic, bool):
+                self.report(line, None, f"thematic « {thematic} » invalide — un numéro de 1 à 12.")
+                ok = False
+            elif ref is not None and not any(t.number == thematic for t in ref.thematics):
+                numbers = [t.number for t in ref.thematics]
+                self.report(line, None, f"thematic {thematic} inconnue du référentiel — "
+                            f"un numéro de {min(numbers)} à {max(numbers)}.")
+                ok = False
+            elif ref is None and thematic < 1:
+                self.report(line, None, f"thematic « {thematic} » invalide — un numéro de 1 à 12.")
+                ok = False
+            else:
+                header["thematic"] = thematic
+                self.ctx.thematic = thematic
+                self.filename_matches(thematic, line)
+        prefix = data.get("prefix")
+        if "prefix" in data:
+            line = block.line_of("prefix", 2)
+            if not isinstance(prefix, str) or not PREFIX_RE.match(prefix):
+                self.report(line, None, f"prefix « {prefix} » invalide — 2 à 6 lettres majuscules, par exemple AF.")
+                ok = False
+            else:
+                header["prefix"] = prefix
+                self.ctx.prefix = prefix
+                ref = self.ctx.referential
+                if ref is not None and "thematic" in header:
+                    expected = ref.thematic(header["thematic"]).prefix
+                    if prefix != expected:
+                        self.report(line, None, f"prefix « {prefix} » différent de celui du référentiel pour la "
+                                    f"thématique {header['thematic']} — écrivez prefix: {expected}.")
+                        ok = False
+        if "title" in data:
+            title = data["title"]
+            if not isinstance(title, str) or not title.strip():
+                self.report(block.line_of("title", 2), None, "title vide — donnez le titre de la thématique.")
+                ok = False
+            else:
+                header["title"] = title.strip()
+        if "language" in data:
+            language = data["language"]
+            if language not in LANGUAGES:
+                self.report(block.line_of("language", 2), None,
+                            f"language « {language} » invalide — fr ou en.")
+                ok = False
+            else:
+                header["language"] = language
+        self.header_block = block
+        lines_of = dict(block.key_lines)
+        return (header if ok else None), lines_of, end + 1
+
+    def filename_matches(self, thematic: int, line: int) -> None:
+        name = Path(self.ctx.filename).name
+        match = re.match(r"^(\d+)-", name)
+        if match and int(match[1]) != thematic:
+            self.report(line, None, f"thematic: {thematic} ne correspond pas au nom du fichier « {name} » — "
+                        f"renommez le fichier ({thematic:02d}-…) ou corrigez le numéro.")
+
+    def defaults(self, header: dict, header_lines: dict[str, int]) -> dict[str, Any]:
+        block = self.header_block
+        data = block.data if isinstance(block.data, dict) else {}
+        if "defaults" not in data:
+            return {}
+        raw = data["defaults"]
+        line = header_lines.get("defaults", 2)
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.report(line, None, "defaults : attendu des lignes « clé: valeur » indentées sous defaults:.")
+            return {}
+        nested = block.nested_lines.get("defaults", {})
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            key_line = nested.get(str(key), line)
+            if key not in DEFAULT_KEYS:
+                if key in ("type", "answer"):
+                    self.report(key_line, None, f"clé « {key} » interdite dans defaults — elle se donne question "
+                                "par question.")
+                else:
+                    self.meta.unknown_key(str(key), DEFAULT_KEYS, key_line, None, "dans defaults")
+                continue
+            checked = self.meta.value(key, value, key_line, None)
+            if checked is not MetaChecker.INVALID:
+                values[key] = checked
+        return values
+
+    # -- body ---------------------------------------------------------------------------------
+    def split_body(self, start: int) -> tuple[str | None, str, list[tuple[int, int]]]:
+        """The `#` heading, the introduction, and (start, end) line indexes of each question."""
+        heading: str | None = None
+        intro: list[str] = []
+        sections: list[tuple[int, int]] = []
+        fence: str | None = None
+        for index in range(start, len(self.lines)):
+            line = self.lines[index]
+            fence, was_fenced = _track_fence(fence, line)
+            if was_fenced:
+                if not sections:
+                    intro.append(line)
+                continue
+            match = HEADING_RE.match(line)
+            if match and len(match["hashes"]) == 2:
+                if sections:
+                    sections[-1] = (sections[-1][0], index)
+                sections.append((index, len(self.lines)))
+                continue
+            if sections:
+                continue
+            if match and len(match["hashes"]) == 1 and heading is None:
+                heading = (match["text"] or "").strip()
+            else:
+                intro.append(line)
+        return heading, _block(intro), sections
+
+    def duplicate_ids(self, sections: list[tuple[int, int]]) -> None:
+        seen: dict[str, int] = {}
+        for start, _ in sections:
+            qid, _title, _ok = parse_heading(self.lines[start])
+            if not qid:
+                continue
+            if qid in seen:
+                self.report(start + 1, qid, f"identifiant déjà utilisé dans {self.ctx.filename}:{seen[qid]}.")
+            else:
+                seen[qid] = start + 1
+
+
+def _track_fence(fence: str | None, line: str) -> tuple[str | None, bool]:
+    """(new fence state, whether this line is inside or delimits a fenced block)."""
+    match = FENCE_RE.match(line)
+    if fence is None:
+        if match:
+            return match["fence"], True
+        return None, False
+    if match and match["fence"][0] == fence[0] and len(match["fence"]) >= len(fence) and not match["info"]:
+        return None, True
+    return fence, True
+
+
+def parse_heading(line: str) -> tuple[str | None, str, bool]:
+    """(id, title, well formed) of a `## ID · Title` line."""
+    text = line[2:].strip().rstrip("#").strip()
+    if MIDDLE_DOT in text:
+        qid, _, title = text.partition(MIDDLE_DOT)
+        return qid.strip() or None, title.strip(), True
+    match = re.match(r"^(\S+?)\s*(?:[-–—:|]\s*|\s)(.*)$", text)
+    if match:
+        return match[1], match[2].strip(), False
+    return (text or None), "", False
+
+
+class QuestionParser:
+    def __init__(self, bank: BankParser, start: int, end: int, defaults: dict[str, Any]) -> None:
+        self.bank = bank
+        self.ctx = bank.ctx
+        self.lines = bank.lines
+        self.start, self.end = start, end
+        self.defaults = defaults
+        self.qid: str | None = None
+        self.line = start + 1
+
+    def report(self, line: int, message: str) -> None:
+        self.ctx.report(line, self.qid, message)
+
+    def parse(self) -> Question | None:
+        qid, title, well_formed = parse_heading(self.lines[self.start])
+        self.qid = qid
+        if qid is None:
+            self.report(self.line, "titre de question sans identifiant — écrivez « ## "
+                        f"{self.ctx.prefix or 'AF'}-001 · Titre ».")
+        else:
+            match = ID_RE.match(qid)
+            if not match:
+                self.report(self.line, f"identifiant « {qid} » invalide — format PRÉFIXE-NNN, par exemple "
+                            f"{self.ctx.prefix or 'AF'}-001.")
+            elif self.ctx.prefix and match["prefix"] != self.ctx.prefix:
+                self.report(self.line, f"l'identifiant doit commencer par le préfixe de la banque « "
+                            f"{self.ctx.prefix}- » — par exemple {self.ctx.prefix}-{match['number']}.")
+            if not well_formed:
+                self.report(self.line, f"séparateur « · » attendu entre l'identifiant et le titre — écrivez "
+                            f"« ## {qid} · {title or 'Titre'} ».")
+            elif not title:
+                self.report(self.line, "titre manquant après « · » — donnez un titre court (pour les formateurs "
+                            "et les exports).")
+
+        cursor = self.start + 1
+        while cursor < self.end and not self.lines[cursor].strip():
+            cursor += 1
+        meta: dict[str, Any] = {}
+        meta_line = cursor + 1
+        fence = FENCE_RE.match(self.lines[cursor]) if cursor < self.end else None
+        key_lines: dict[str, int] = {}
+        meta_ok = False
+        if fence and fence["info"].lower() in ("yaml", "yml"):
+            close = next((i for i in range(cursor + 1, self.end)
+                          if (m := FENCE_RE.match(self.lines[i])) and m["fence"][0] == fence["fence"][0]
+                          and len(m["fence"]) >= len(fence["fence"]) and not m["info"]), None)
+            if close is None:
+                self.report(meta_line, "bloc ```yaml non fermé — ajoutez une ligne ``` après les métadonnées.")
+                return None
+            block = load_block("\n".join(self.lines[cursor + 1: close]), cursor + 2)
+            if block.error:
+                line, message = block.error
+                self.report(min(line, close + 1), f"YAML invalide dans les métadonnées : {message}.")
+            elif block.data is None:
+                self.report(meta_line, "bloc ```yaml vide — il faut au moins « type: … ».")
+            elif not isinstance(block.data, dict):
+                self.report(meta_line, "métadonnées invalides — attendu des lignes « clé: valeur ».")
+            else:
+                meta, key_lines, meta_ok = block.data, block.key_lines, True
+            cursor = close + 1
+        elif fence:
+            self.report(meta_line, f"bloc de métadonnées annoncé « {fence['info'] or '(rien)'} » — écrivez "
+                        "```yaml juste après le titre.")
+            return None
+        else:
+            self.report(self.line, "bloc ```yaml de métadonnées manquant juste après le titre — il donne au "
+                        "moins « type: … ».")
+
+        values = self.check_meta(meta, key_lines, meta_line) if meta_ok else None
+        body = [(i + 1, self.lines[i]) for i in range(cursor, self.end)]
+        stem, answers, explanation = self.split_sections(body)
+        self.check_content(body)
+        kind = values.get("type") if values else None
+
+        stem_text = _block([t for _, t in stem[1]])
+        if not stem_text:
+            self.report(stem[0], "énoncé vide — écrivez la question entre le bloc yaml et « ### Réponses ».")
+        if explanation is None:
+            self.report(self.line, "section « ### Explication » manquante — elle est obligatoire : c'est ce que le "
+                        "candidat apprend de la question.")
+            explanation_text = ""
+        else:
+            explanation_text = _block([t for _, t in explanation[1]])
+            if not explanation_text:
+                self.report(explanation[0], "explication vide — expliquez la bonne réponse sous « ### Explication ».")
+
+        if kind is None:
+            return None
+        fields: dict[str, Any] = {}
+        if kind in ("truefalse", "numeric"):
+            if answers is not None:
+                self.report(answers[0], f"section « ### Réponses » inattendue pour une question « {kind} » — la "
+                            "réponse se donne dans les métadonnées (answer).")
+        elif answers is None:
+            self.report(self.line, f"section « ### Réponses » manquante — une question « {kind} » donne ses "
+                        "réponses sous ce titre.")
+        elif kind in CHOICE_TYPES:
+            fields["choices"] = self.choices(kind, answers)
+        elif kind == "ordering":
+            fields["items"] = self.ordering(answers)
+        else:
+            fields["columns"], fields["pairs"] = self.matching(answers)
+        if not qid or not stem_text or not explanation_text or values is None:
+            return None
+        return Question(
+            id=qid,
+            title=title,
+            type=kind,
+            stem=stem_text,
+            explanation=explanation_text,
+            difficulty=values.get("difficulty", 2),
+            competences=values.get("competences", ()),
+            tags=values.get("tags", ()),
+            shuffle=values.get("shuffle", True),
+            scoring=values.get("scoring", "all-or-nothing") if kind == "multiple" else "all-or-nothing",
+            answer=values.get("answer"),
+            tolerance=values.get("tolerance") if kind == "numeric" else None,
+            unit=values.get("unit") if kind == "numeric" else None,
+            line=self.line,
+            lines={"meta": meta_line, "stem": stem[0],
+                   "answers": answers[0] if answers else 0, "explanation": explanation[0] if explanation else 0},
+            **fields,
+        )
+
+    # -- metadata -----------------------------------------------------------------------------
+    def check_meta(self, meta: dict, key_lines: dict[str, int], meta_line: int) -> dict[str, Any] | None:
+        checker = self.bank.meta
+        ok = True
+        for key in meta:
+            if key not in QUESTION_KEYS:
+                checker.unknown_key(str(key), QUESTION_KEYS, key_lines.get(str(key), meta_line), self.qid,
+                                    "dans les métadonnées")
+                ok = False
+        kind = meta.get("type")
+        type_line = key_lines.get("type", meta_line)
+        if "type" not in meta:
+            self.report(meta_line, "clé « type » manquante — le type n'est jamais deviné : "
+                        f"{_fmt_list(TYPES)}.")
+            return None
+        if kind not in TYPES:
+            hint = suggestion(str(kind), TYPES)
+            tail = f"vouliez-vous dire « {hint} » ?" if hint else f"types permis : {_fmt_list(TYPES)}."
+            self.report(type_line, f"type « {kind} » inconnu — {tail}")
+            return None
+        values: dict[str, Any] = {"type": kind}
+        for key, value in self.defaults.items():
+            values[key] = value
+        for key, value in meta.items():
+            if key in ("type", "answer") or key not in QUESTION_KEYS:
+                continue
+            line = key_lines.get(str(key), meta_line)
+            if key in ("shuffle",) and kind not in CHOICE_TYPES:
+                self.report(line, f"clé « shuffle » sans effet pour une question « {kind} » — retirez-la "
+                            "(ordering et matching sont toujours mélangés).")
+                ok = False
+                continue
+            if key == "scoring" and kind != "multiple":
+                self.report(line, f"clé « scoring » réservée aux questions « multiple » — retirez-la.")
+                ok = False
+                continue
+            if key in ("tolerance", "unit") and kind != "numeric":
+                self.report(line, f"clé « {key} » réservée aux questions « numeric » — retirez-la.")
+                ok = False
+                continue
+            checked = checker.value(key, value, line, self.qid)
+            if checked is MetaChecker.INVALID:
+                ok = False
+            else:
+                values[key] = checked
+        answer_line = key_lines.get("answer", type_line)
+        if kind in ("truefalse", "numeric") and "answer" not in meta:
+            example = "answer: true" if kind == "truefalse" else "answer: 42.5"
+            self.report(meta_line, f"clé « answer » manquante — une question « {kind} » donne sa réponse dans les "
+                        f"métadonnées ({example}).")
+            ok = False
+        elif kind not in ("truefalse", "numeric") and "answer" in meta:
+            self.report(answer_line, f"clé « answer » inattendue pour une question « {kind} » — cochez les "
+                        "réponses sous « ### Réponses ».")
+            ok = False
+        elif kind == "truefalse":
+            if isinstance(meta["answer"], bool):
+                values["answer"] = meta["answer"]
+            else:
+                self.report(answer_line, f"answer « {meta['answer']} » invalide — true ou false.")
+                ok = False
+        elif kind == "numeric":
+            ok = self.numeric(meta, values, answer_line, key_lines, meta_line) and ok
+        return values if ok else None
+
+    def numeric(self, meta: dict, values: dict, answer_line: int, key_lines: dict, meta_line: int) -> bool:
+        raw = meta["answer"]
+        ok = True
+        if isinstance(raw, (int, Decimal)) and not isinstance(raw, bool) and Decimal(raw).is_finite():
+            values["answer"] = Decimal(raw)
+        elif isinstance(raw, str) and parse_number(raw) is not None:
+            fixed = str(parse_number(raw))
+            self.report(answer_line, f"answer « {raw} » : dans les métadonnées, écrivez le nombre avec un point et "
+                        f"sans espace — answer: {fixed}.")
+            ok = False
+        else:
+            self.report(answer_line, f"answer « {raw} » n'est pas un nombre — par exemple answer: 42.5.")
+            ok = False
+        if "tolerance" not in values:
+            self.report(meta_line, "clé « tolerance » manquante — tolerance: 0 pour une valeur exacte, 0.5 "
+                        "(écart absolu) ou \"1%\" (relatif).")
+            ok = False
+        elif ok and values["tolerance"].relative and values["answer"] == 0:
+            self.report(key_lines.get("tolerance", meta_line), "tolérance relative impossible pour une réponse "
+                        "nulle — donnez un écart absolu, par exemple tolerance: 0.01.")
+            ok = False
+        return ok
+
+    # -- sections -----------------------------------------------------------------------------
+    def split_sections(self, body: list[tuple[int, str]]):
+        """(stem, answers, explanation): each (line, [(line, text)]) or None when absent."""
+        parts: dict[str, tuple[int, list[tuple[int, str]]]] = {}
+        current = "stem"
+        stem_line = _first_content_line(body, body[0][0] if body else self.line)
+        parts["stem"] = (stem_line, [])
+        fence: str | None = None
+        for number, text in body:
+            fence, fenced = _track_fence(fence, text)
+            match = None if fenced else HEADING_RE.match(text)
+            if match and len(match["hashes"]) == 3:
+                name = (match["text"] or "").strip()
+                section = self.section_name(name, number)
+                if section is None:
+                    parts[current][1].append((number, text))
+                    continue
+                if section in parts:
+                    self.report(number, f"section « ### {name} » en double — une seule par question.")
+                    current = section + "#dup"
+                    parts[current] = (number, [])
+                    continue
+                if section == ANSWERS and EXPLANATION in parts:
+                    self.report(number, "« ### Réponses » doit précéder « ### Explication ».")
+                current = section
+                parts[current] = (number, [])
+                continue
+            if match and len(match["hashes"]) == 1:
+                self.report(number, "titre de niveau 1 inattendu dans une question — utilisez #### dans "
+                            "l'énoncé.")
+            parts[current][1].append((number, text))
+        stem = parts["stem"]
+        stem = (_first_content_line(stem[1], stem[0]), stem[1])
+        return stem, parts.get(ANSWERS), parts.get(EXPLANATION)
+
+    def section_name(self, name: str, line: int) -> str | None:
+        if name in (ANSWERS, EXPLANATION):
+            return name
+        plain = _plain(name)
+        for wanted in (ANSWERS, EXPLANATION):
+            if plain in (_plain(wanted), _plain(wanted) + "s", _plain(wanted)[:-1]):
+                self.report(line, f"titre de section « {name} » — écrivez exactement « ### {wanted} ».")
+                return wanted
+        hint = suggestion(name, (ANSWERS, EXPLANATION))
+        tail = (f"vouliez-vous dire « {hint} » ?" if hint
+                else "seules « ### Réponses » et « ### Explication » sont permises (#### dans l'énoncé).")
+        self.report(line, f"section « ### {name} » inconnue — {tail}")
+        return None
+
+    # -- answers ------------------------------------------------------------------------------
+    def choices(self, kind: str, section: tuple[int, list[tuple[int, str]]]) -> tuple[Choice, ...]:
+        heading_line, lines = section
+        raw: list[dict[str, Any]] = []
+        current: dict[str, Any] | None = None
+        blank = False
+        for number, text in lines:
+            if not text.strip():
+                blank = True
+                continue
+            indented = text[0] in " \t"
+            stripped = text.strip()
+            if not indented:
+                blank = False
+                current = None
+                task = TASK_RE.match(stripped)
+                if task:
+                    mark = task["mark"]
+                    if mark not in (" ", "x", "X"):
+                        self.report(number, f"case « [{mark}] » invalide — écrivez « [ ] » (fausse) ou « [x] » "
+                                    "(juste).")
+                        continue
+                    current = {"text": [task["text"].strip()], "correct": mark != " ", "feedback": [],
+                               "line": number}
+                    raw.append(current)
+                elif BULLET_RE.match(stripped) or ORDERED_RE.match(stripped):
+                    self.report(number, "réponse sans case à cocher — écrivez « - [ ] texte » (fausse) ou "
+                                "« - [x] texte » (juste).")
+                elif stripped.startswith(">"):
+                    self.report(number, "commentaire non indenté — indentez « > » de deux espaces sous la réponse "
+                                "qu'il commente.")
+                else:
+                    self.report(number, "ligne inattendue dans « ### Réponses » — une réponse par ligne, "
+                                "« - [ ] texte » ou « - [x] texte ».")
+                continue
+            if current is None:
+                self.report(number, "ligne indentée hors d'une réponse — placez-la sous une ligne « - [ ] … ».")
+                continue
+            if stripped.startswith(">"):
+                content = stripped[1:]
+                current["feedback"].append(content[1:] if content.startswith(" ") else content)
+            elif current["feedback"]:
+                current["feedback"].append(stripped)
+            else:
+                current["text"].append(("\n" if blank else "") + stripped)
+            blank = False
+        choices: list[Choice] = []
+        seen: dict[str, int] = {}
+        for index, item in enumerate(raw):
+            text = "\n".join(item["text"]).strip()
+            feedback = _block(item["feedback"]) or None
+            if not text:
+                self.report(item["line"], "réponse vide — écrivez son texte après la case.")
+                continue
+            if text in seen:
+                self.report(item["line"], f"réponse en double (déjà ligne {seen[text]}) — chaque réponse doit être "
+                            "différente.")
+            seen.setdefault(text, item["line"])
+            choices.append(Choice(letter_id(index), text, item["correct"], feedback, item["line"]))
+        correct = [c for c in choices if c.correct]
+        if len(raw) < 2:
+            self.report(heading_line, f"question « {kind} » avec {len(raw)} réponse — au moins 2 sont attendues.")
+        elif kind == "single" and len(correct) > 1:
+            self.report(correct[1].line, f"question « single » avec {len(correct)} réponses cochées [x] — une seule "
+                        "est attendue.")
+        elif not correct and len(choices) == len(raw):
+            self.report(heading_line, f"question « {kind} » sans réponse cochée [x] — cochez la bonne réponse"
+                        + (" (au moins une)." if kind == "multiple" else "."))
+        elif kind == "multiple" and len(correct) == len(choices) == len(raw):
+            self.report(heading_line, "question « multiple » dont toutes les réponses sont cochées — ajoutez au "
+                        "moins une réponse fausse « [ ] ».")
+        return tuple(choices)
+
+    def ordering(self, section: tuple[int, list[tuple[int, str]]]) -> tuple[OrderItem, ...]:
+        heading_line, lines = section
+        raw: list[tuple[int, list[str]]] = []
+        for number, text in lines:
+            if not text.strip():
+                continue
+            stripped = text.strip()
+            if text[0] in " \t":
+                if stripped.startswith(">"):
+                    self.report(number, "pas de commentaire par élément dans une question « ordering » — "
+                                "mettez-le dans « ### Explication ».")
+                elif raw:
+                    raw[-1][1].append(stripped)
+                else:
+                    self.report(number, "ligne indentée hors d'un élément — placez-la sous « 1. … ».")
+                continue
+            match = ORDERED_RE.match(stripped)
+            if match and match["text"] and match["text"].strip():
+                expected = len(raw) + 1
+                if int(match["number"]) != expected:
+                    self.report(number, f"numéro {match['number']} inattendu — numérotez 1, 2, 3… dans l'ordre "
+                                f"correct (ici {expected}).")
+                raw.append((number, [match["text"].strip()]))
+            elif match:
+                self.report(number, "élément vide — écrivez son texte après le numéro.")
+            elif TASK_RE.match(stripped) or BULLET_RE.match(stripped):
+                self.report(number, "liste numérotée attendue pour une question « ordering » — écrivez les "
+                            "éléments dans l'ordre correct : « 1. … », « 2. … ».")
+            else:
+                self.report(number, "ligne inattendue dans « ### Réponses » — un élément par ligne : « 1. texte ».")
+        texts = ["\n".join(parts) for _, parts in raw]
+        if len(raw) < 2:
+            self.report(heading_line, f"question « ordering » avec {len(raw)} élément — au moins 2 sont attendus.")
+        self._no_duplicates([(n, t) for (n, _), t in zip(raw, texts, strict=True)], "élément")
+        ids = hidden_order_ids(texts, self.qid or "")
+        return tuple(OrderItem(i, t, n) for i, t, (n, _) in zip(ids, texts, raw, strict=True))
+
+    def matching(self, section: tuple[int, list[tuple[int, str]]]):
+        heading_line, lines = section
+        rows: list[tuple[int, list[str]]] = []
+        for number, text in lines:
+            stripped = text.strip()
+            if not stripped:
+                if rows:
+                    rows.append((number, []))
+                continue
+            if "|" not in stripped:
+                self.report(number, "ligne inattendue dans « ### Réponses » — un tableau à deux colonnes est "
+                            "attendu : | Élément | Correspondance |.")
+                continue
+            rows.append((number, _cells(stripped)))
+        while rows and not rows[-1][1]:
+            rows.pop()
+        if len(rows) < 2 or not TABLE_DELIM_RE.match("|".join(rows[1][1]) if rows[1][1] else "x"):
+            self.report(heading_line, "tableau attendu : une ligne d'en-tête, une ligne | --- | --- |, puis une "
+                        "ligne par paire.")
+            return None, ()
+        header_line, header = rows[0]
+        columns: tuple[str, str] | None = None
+        if len(header) != 2 or not all(header):
+            self.report(header_line, f"en-tête à {len(header)} colonne(s) — nommez exactement deux colonnes : "
+                        "| Élément | Correspondance |.")
+        else:
+            columns = (header[0], header[1])
+        pairs: list[tuple[int, str, str]] = []
+        for number, cells in rows[2:]:
+            if not cells:
+                self.report(number, "ligne vide dans le tableau — retirez-la (elle coupe le tableau).")
+                continue
+            if len(cells) != 2 or not all(cells):
+                self.report(number, f"ligne à {len(cells)} cellule(s) remplie(s) — chaque ligne donne un élément et "
+                            "sa correspondance, deux cellules non vides.")
+                continue
+            pairs.append((number, cells[0], cells[1]))
+        if len(pairs) < 2:
+            self.report(heading_line, f"question « matching » avec {len(pairs)} paire — au moins 2 sont attendues.")
+        self._no_duplicates([(n, left) for n, left, _ in pairs], "élément de gauche")
+        self._no_duplicates([(n, right) for n, _, right in pairs], "élément de droite")
+        right_ids = hidden_order_ids([right for _, _, right in pairs], (self.qid or "") + ":right")
+        result = tuple(
+            MatchPair(letter_id(i), left, right_ids[i], right, n) for i, (n, left, right) in enumerate(pairs)
+        )
+        return columns, result
+
+    def _no_duplicates(self, entries: list[tuple[int, str]], what: str) -> None:
+        seen: dict[str, int] = {}
+        for number, text in entries:
+            if text in seen:
+                self.report(number, f"{what} en double (déjà ligne {seen[text]}) — chacun doit être différent.")
+            seen.setdefault(text, number)
+
+    # -- content ------------------------------------------------------------------------------
+    def check_content(self, body: list[tuple[int, str]]) -> None:
+        """Raw HTML and images, line by line, outside code."""
+        fence: str | None = None
+        for number, text in body:
+            fence, fenced = _track_fence(fence, text)
+            if fenced:
+                continue
+            line = CODE_SPAN_RE.sub("", text)
+            html = HTML_RE.search(line)
+            if html:
+                self.report(number, f"HTML brut « {html.group(0)[:40]} » interdit — utilisez la syntaxe Markdown "
+                            "(**gras**, listes, tableaux, ligne vide).")
+            if IMAGE_REF_RE.search(line):
+                self.report(number, "image par référence non permise — écrivez ![description](assets/fichier.png).")
+            for image in IMAGE_RE.finditer(line):
+                self.check_image(number, image["alt"], image["src"])
+
+    def check_image(self, number: int, alt: str, src: str) -> None:
+        if not alt.strip():
+            self.report(number, f"image « {src} » sans texte alternatif — décrivez-la : ![description]({src}).")
+        parts = src.split("/")
+        if not src.startswith("assets/") or ".." in parts or "\\" in src or ":" in src or len(parts) < 2:
+            self.report(number, f"image « {src} » non permise — seules les images locales de question_banks/assets/ "
+                        "sont acceptées : ![description](assets/fichier.png).")
+            return
+        if self.ctx.assets_dir is not None and not (self.ctx.assets_dir.parent / src).is_file():
+            self.report(number, f"image « {src} » introuvable — ajoutez le fichier dans question_banks/{src}.")
+
+
+def _cells(row: str) -> list[str]:
+    row = row.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    cells = re.split(r"(?<!\\)\|", row)
+    return [cell.strip().replace("\\|", "|") for cell in cells]
+
+
+def parse_bank(
+    text: str, filename: str, referential: Any = None, assets_dir: Path | None = None
+) -> tuple[Bank | None, list[Problem]]:
+    """A bank and the problems found in it (sorted by line); the bank is None when its header is
+    unusable, and holds only the questions that have no problem."""
+    return BankParser(text, filename, referential, assets_dir).run()

@@ -1,0 +1,109 @@
+"""Bank model -> Markdown in the bank format (used by `convert` and by round-trip tests).
+
+Every value that differs from the bank's effective default is written in the question's
+metadata, so that parsing the output gives back the same model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from quiz.banks.model import CHOICE_TYPES, Bank, Question
+from quiz.banks.numbers import canonical
+
+_PLAIN_SCALAR = re.compile(r"^[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9_.\-]*$")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+BUILTIN_DEFAULTS: dict[str, Any] = {
+    "difficulty": 2, "competences": (), "tags": (), "shuffle": True, "scoring": "all-or-nothing",
+}
+
+
+def yaml_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if _PLAIN_SCALAR.match(text) and text.lower() not in _YAML_WORDS:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def yaml_list(values: tuple[str, ...] | list[str]) -> str:
+    return "[" + ", ".join(yaml_scalar(v) for v in values) + "]"
+
+
+def _indent(text: str, first: str, rest: str) -> list[str]:
+    lines = text.split("\n")
+    return [first + lines[0]] + [(rest + line) if line else "" for line in lines[1:]]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def question_markdown(question: Question, defaults: dict[str, Any] | None = None) -> str:
+    defaults = {**BUILTIN_DEFAULTS, **(defaults or {})}
+    q = question
+    meta = [f"type: {q.type}"]
+    if q.difficulty != defaults["difficulty"]:
+        meta.append(f"difficulty: {q.difficulty}")
+    if tuple(q.competences) != tuple(defaults["competences"]):
+        meta.append(f"competences: {yaml_list(q.competences)}")
+    if tuple(q.tags) != tuple(defaults["tags"]):
+        meta.append(f"tags: {yaml_list(q.tags)}")
+    if q.type in CHOICE_TYPES and q.shuffle != defaults["shuffle"]:
+        meta.append(f"shuffle: {yaml_scalar(q.shuffle)}")
+    if q.type == "multiple" and q.scoring != defaults["scoring"]:
+        meta.append(f"scoring: {q.scoring}")
+    if q.type == "truefalse":
+        meta.append(f"answer: {yaml_scalar(bool(q.answer))}")
+    if q.type == "numeric":
+        meta.append(f"answer: {canonical(q.answer)}")  # type: ignore[arg-type]
+        tolerance = str(q.tolerance)
+        if str(defaults.get("tolerance", "")) != tolerance:
+            meta.append(f"tolerance: {json.dumps(tolerance) if q.tolerance.relative else tolerance}")  # type: ignore[union-attr]
+        if q.unit and q.unit != defaults.get("unit"):
+            meta.append(f"unit: {json.dumps(q.unit, ensure_ascii=False)}")
+    out = [f"## {q.id} · {q.title}", "", "```yaml", *meta, "```", "", q.stem, ""]
+    if q.type in CHOICE_TYPES:
+        out += ["### Réponses", ""]
+        for choice in q.choices:
+            out += _indent(choice.text, f"- [{'x' if choice.correct else ' '}] ", "  ")
+            if choice.feedback:
+                out += [f"  > {line}" if line else "  >" for line in choice.feedback.split("\n")]
+        out.append("")
+    elif q.type == "ordering":
+        out += ["### Réponses", ""]
+        for number, item in enumerate(q.items, start=1):
+            out += _indent(item.text, f"{number}. ", " " * (len(str(number)) + 2))
+        out.append("")
+    elif q.type == "matching":
+        left, right = q.columns or ("Élément", "Correspondance")
+        out += ["### Réponses", "", f"| {_cell(left)} | {_cell(right)} |", "| --- | --- |"]
+        out += [f"| {_cell(p.left)} | {_cell(p.right)} |" for p in q.pairs]
+        out.append("")
+    out += ["### Explication", "", q.explanation, ""]
+    return "\n".join(out)
+
+
+def bank_markdown(bank: Bank) -> str:
+    header = ["---", f"thematic: {bank.thematic}", f"prefix: {bank.prefix}", f"title: {yaml_scalar(bank.title)}"]
+    if bank.language != "fr":
+        header.append(f"language: {bank.language}")
+    if bank.defaults:
+        header.append("defaults:")
+        for key, value in bank.defaults.items():
+            if key in ("competences", "tags"):
+                rendered = yaml_list(value)
+            elif key == "tolerance":
+                rendered = json.dumps(str(value)) if value.relative else str(value)
+            else:
+                rendered = yaml_scalar(value)
+            header.append(f"  {key}: {rendered}")
+    header += ["---", "", f"# {bank.heading or bank.title}", ""]
+    if bank.intro:
+        header += [bank.intro, ""]
+    return "\n".join(header) + "\n" + "\n".join(question_markdown(q, bank.defaults) for q in bank.questions)

@@ -1,0 +1,31 @@
+"""The `quiz` command: Flask's own commands (run, db, routes, shell) plus the project's groups."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+
+def _create_app():
+    from quiz import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, help="Plateforme de questionnaires CAE.")
+def cli() -> None:
+    """Entry point of the `quiz` console script."""
+
+
+def register_commands(group: click.Group) -> None:
+    """Add the project's commands to the app's CLI (called by create_app)."""
+    from quiz.accounts.cli import accounts_cli, demo_cli, ensure_admin_cli
+    from quiz.referential.cli import referential_cli
+
+    for command in (referential_cli, accounts_cli, ensure_admin_cli, demo_cli):
+        group.add_command(command)
+
+
+
+def main() -> None:
+    cli(prog_name="quiz")

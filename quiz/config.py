@@ -1,0 +1,70 @@
+"""Settings from the environment; nothing secret is a constant in the code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ENV_PREFIX = "QUIZ_"
+
+
+def _secret_key(instance_path: Path) -> str:
+    """QUIZ_SECRET_KEY, or a key generated once and kept in instance/ (mode 600)."""
+    key = os.environ.get("QUIZ_SECRET_KEY")
+    if key:
+        return key
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(instance_path: Path) -> dict:
+    """The app's configuration, read from QUIZ_* environment variables with safe defaults."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    env = os.environ.get
+    database_url = normalise_database_url(env("QUIZ_DATABASE_URL") or f"sqlite:///{instance_path / 'quiz.sqlite3'}")
+    secure_cookies = env("QUIZ_SECURE_COOKIES", "0") == "1"
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_FOLDER": env("QUIZ_UPLOAD_FOLDER") or str(instance_path / "evidence"),
+        "MAX_CONTENT_LENGTH": int(env("QUIZ_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": env("QUIZ_DEFAULT_LOCALE", "fr"),
+        "BABEL_DEFAULT_TIMEZONE": env("QUIZ_TIMEZONE", "Europe/Paris"),
+        "LANGUAGES": ("fr", "en"),
+        "QUESTION_BANKS_DIR": env("QUIZ_QUESTION_BANKS") or str(Path.cwd() / "question_banks"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env("QUIZ_SESSION_MINUTES", "240"))),
+        "GRACE_SECONDS": int(env("QUIZ_GRACE_SECONDS", "15")),
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """`postgresql://` URLs use the psycopg 3 driver installed with the project."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def engine_options(database_url: str) -> dict:
+    """Pool settings per engine: SQLite waits on locks, PostgreSQL keeps a checked pool."""
+    if database_url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": int(os.environ.get("QUIZ_DB_POOL_SIZE", "10")),
+        "max_overflow": int(os.environ.get("QUIZ_DB_MAX_OVERFLOW", "20")),
+        "pool_recycle": 1800,
+    }

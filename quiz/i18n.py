@@ -1,0 +1,43 @@
+"""Languages: French by default, English on request; French number and date formats."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from babel.numbers import format_decimal, format_percent
+from flask import Flask, current_app, request, session
+from flask_babel import format_datetime, get_locale
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang") or request.args.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def percent(value: Fraction | float | Decimal, digits: int = 1) -> str:
+    """A share as a percentage in the current locale: 0.6 -> « 60,0 % » in French."""
+    pattern = "#,##0." + "0" * digits + " %" if digits else "#,##0 %"
+    return format_percent(Decimal(float(value)), format=pattern, locale=str(get_locale()))
+
+
+def number(value, digits: int = 2) -> str:
+    """A number in the current locale: 1234.5 -> « 1 234,5 » in French."""
+    return format_decimal(value, format="#,##0." + "#" * digits, locale=str(get_locale()))
+
+
+def init_app(app: Flask) -> None:
+    from quiz.extensions import babel
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(app.root_path + "/translations"),
+    )
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -1,0 +1,410 @@
+"""The ledger's API: record evaluations (E2 results, assessors' gradings, corrections) and read
+statuses. Views, the questionnaire code and the CLI call these functions and nothing below them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from quiz.accounts.models import Cohort, User, cohort_members
+from quiz.accounts.roles import Role
+from quiz.extensions import db
+from quiz.ledger import rules
+from quiz.ledger.models import EvidenceFile, GradingAct, LedgerEntry
+from quiz.referential import Competence, Referential, load_referential
+from quiz.timeutil import utcnow
+
+ASSESSED_MODALITIES = ("E1", "E3", "E4", "E5")
+SCORE_MAX = Decimal(20)
+E2_SCORE_MAX = Decimal(100)
+CENT = Decimal("0.01")
+
+
+class LedgerError(ValueError):
+    """A grading or correction the ledger refuses; the message is French and says why."""
+
+
+@dataclass(frozen=True)
+class CompetenceVerdict:
+    """An assessor's verdict on one competence: outcome, per-criterion verdicts, optional score /20."""
+
+    competence: str
+    passed: bool
+    criteria: dict[int, bool] = field(default_factory=dict)
+    score: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class StoredEvidence:
+    """A file already checked and written under UPLOAD_FOLDER (see quiz.grading.evidence)."""
+
+    original_name: str
+    stored_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def referential() -> Referential:
+    return load_referential()
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day of `moment` in the platform's time zone (dates people read are local)."""
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris") if has_app_context() else None
+    return moment.astimezone(ZoneInfo(name or "Europe/Paris")).date()
+
+
+# --- recording -----------------------------------------------------------------------------------
+
+
+def _entries_of_attempt(attempt_id: int) -> list[LedgerEntry]:
+    query = select(LedgerEntry).where(LedgerEntry.attempt_id == attempt_id).order_by(LedgerEntry.id)
+    return list(db.session.execute(query).scalars())
+
+
+def record_e2_result(
+    candidate_id: int,
+    thematic: int,
+    passed: bool,
+    attempt_id: int,
+    score: Fraction | None = None,
+    recorded_at: datetime | None = None,
+) -> list[LedgerEntry]:
+    """One E2 entry per competence `thematic` assesses, once per attempt.
+
+    `score` is the share of correct answers (stored as a percentage). A second call for the same
+    attempt returns the entries already there, also when two calls race: the unique constraint
+    on (attempt_id, competence) lets one insert win and the other read its rows. The entries are
+    flushed inside a savepoint, not committed: the caller commits them with the attempt.
+    """
+    existing = _entries_of_attempt(attempt_id)
+    if existing:
+        return _same_candidate(existing, candidate_id)
+    ref = referential()
+    try:
+        competences = ref.thematic(thematic).competences
+    except StopIteration:
+        raise LedgerError(f"thématique inconnue : {thematic}") from None
+    when = recorded_at or utcnow()
+    percent = None
+    if score is not None:
+        percent = (Decimal(score.numerator) * 100 / Decimal(score.denominator)).quantize(CENT, ROUND_HALF_UP)
+    entries = [
+        LedgerEntry(
+            candidate_id=candidate_id,
+            competence=code,
+            modality="E2",
+            thematic=thematic,
+            passed=passed,
+            score=percent,
+            score_max=E2_SCORE_MAX if percent is not None else None,
+            source="e2_attempt",
+            attempt_id=attempt_id,
+            recorded_at=when,
+            assessed_on=local_date(when),
+        )
+        for code in competences
+    ]
+    _open_transaction()
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(entries)
+    except IntegrityError:
+        return _same_candidate(_entries_of_attempt(attempt_id), candidate_id)
+    return entries
+
+
+def _open_transaction() -> None:
+    """pysqlite opens transactions lazily, so a SAVEPOINT issued first would open one of its own
+    and its RELEASE would commit behind the caller's back: open the real transaction first."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _same_candidate(entries: list[LedgerEntry], candidate_id: int) -> list[LedgerEntry]:
+    if any(e.candidate_id != candidate_id for e in entries):
+        raise LedgerError("cette tentative est déjà enregistrée pour un autre candidat")
+    return entries
+
+
+def _candidate(candidate_id: int) -> User:
+    user = db.session.get(User, candidate_id)
+    if user is None or not user.has_role(Role.CANDIDATE):
+        raise LedgerError("candidat introuvable")
+    return user
+
+
+def gradable_competences(modality: str) -> tuple[Competence, ...]:
+    """What an assessor may grade in `modality`: the competences requiring it; for E1, which no
+    competence requires today, every competence (recorded, counted only where required)."""
+    ref = referential()
+    if modality not in ASSESSED_MODALITIES:
+        raise LedgerError(f"modalité non évaluée par un évaluateur : {modality}")
+    return ref.competences_requiring(modality) or (ref.competences if modality == "E1" else ())
+
+
+def _check_verdict(verdict: CompetenceVerdict, modality: str, allowed: Sequence[str]) -> Competence:
+    ref = referential()
+    if not ref.has_competence(verdict.competence) or ref.competence(verdict.competence).code not in allowed:
+        raise LedgerError(f"{verdict.competence} n'est pas évaluée en {modality}")
+    comp = ref.competence(verdict.competence)
+    items = range(len(comp.criteria.items))
+    if any(i not in items for i in verdict.criteria):
+        raise LedgerError(f"{comp.code} : critère inconnu")
+    if verdict.score is not None and not 0 <= verdict.score <= SCORE_MAX:
+        raise LedgerError(f"{comp.code} : la note doit être comprise entre 0 et 20")
+    return comp
+
+
+def _check_day(assessed_on: date) -> None:
+    if assessed_on > local_date(utcnow()):
+        raise LedgerError("la date de l'évaluation ne peut pas être dans le futur")
+
+
+def _entry_from(verdict: CompetenceVerdict, comp: Competence, act: GradingAct, comment: str, **extra):
+    return LedgerEntry(
+        candidate_id=act.candidate_id,
+        competence=comp.code,
+        modality=act.modality,
+        passed=verdict.passed,
+        score=verdict.score.quantize(CENT) if verdict.score is not None else None,
+        score_max=SCORE_MAX if verdict.score is not None else None,
+        criteria={str(i): bool(v) for i, v in sorted(verdict.criteria.items())},
+        comment=comment.strip(),
+        source="assessor",
+        act=act,
+        recorded_by_id=act.recorded_by_id,
+        recorded_at=act.recorded_at,
+        assessed_on=act.assessed_on,
+        **extra,
+    )
+
+
+def _evidence_rows(evidence: Sequence[StoredEvidence], act: GradingAct) -> list[EvidenceFile]:
+    return [
+        EvidenceFile(
+            act=act,
+            original_name=f.original_name,
+            stored_name=f.stored_name,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            uploaded_by_id=act.recorded_by_id,
+            uploaded_at=act.recorded_at,
+        )
+        for f in evidence
+    ]
+
+
+def record_grading(
+    candidate_id: int,
+    modality: str,
+    verdicts: Sequence[CompetenceVerdict],
+    assessed_on: date,
+    recorded_by_id: int,
+    comment: str = "",
+    evidence: Sequence[StoredEvidence] = (),
+) -> GradingAct:
+    """An assessor's grading of one piece of work: one entry per competence, shared evidence."""
+    _candidate(candidate_id)
+    allowed = [c.code for c in gradable_competences(modality)]
+    if not verdicts:
+        raise LedgerError("choisissez au moins une compétence à évaluer")
+    checked = [(v, _check_verdict(v, modality, allowed)) for v in verdicts]
+    if len({c.code for _, c in checked}) != len(checked):
+        raise LedgerError("une compétence est évaluée deux fois")
+    _check_day(assessed_on)
+    act = GradingAct(
+        candidate_id=candidate_id,
+        modality=modality,
+        assessed_on=assessed_on,
+        recorded_by_id=recorded_by_id,
+        recorded_at=utcnow(),
+    )
+    entries = [_entry_from(v, comp, act, comment) for v, comp in checked]
+    db.session.add_all([act, *entries, *_evidence_rows(evidence, act)])
+    db.session.commit()
+    return act
+
+
+def is_effective(entry: LedgerEntry) -> bool:
+    query = select(LedgerEntry.id).where(LedgerEntry.replaces_id == entry.id)
+    return db.session.execute(query).first() is None
+
+
+def record_correction(
+    entry_id: int,
+    reason: str,
+    passed: bool,
+    recorded_by_id: int,
+    criteria: dict[int, bool] | None = None,
+    score: Decimal | None = None,
+    comment: str = "",
+    assessed_on: date | None = None,
+    evidence: Sequence[StoredEvidence] = (),
+) -> LedgerEntry:
+    """A new entry replacing `entry_id` (same candidate, competence, modality, thematic), with a
+    mandatory reason. Only an effective entry can be corrected; the history keeps both."""
+    original = db.session.get(LedgerEntry, entry_id)
+    if original is None:
+        raise LedgerError("entrée introuvable")
+    if not (reason or "").strip():
+        raise LedgerError("le motif de la correction est obligatoire")
+    if not is_effective(original):
+        raise LedgerError("cette entrée a déjà été corrigée : corrigez la dernière version")
+    assessed_on = assessed_on or original.assessed_on
+    _check_day(assessed_on)
+    verdict = CompetenceVerdict(original.competence, passed, criteria or {}, score)
+    comp = _check_verdict(verdict, original.modality, [original.competence])
+    act = GradingAct(
+        candidate_id=original.candidate_id,
+        modality=original.modality,
+        assessed_on=assessed_on,
+        recorded_by_id=recorded_by_id,
+        recorded_at=utcnow(),
+    )
+    entry = _entry_from(
+        verdict,
+        comp,
+        act,
+        comment,
+        thematic=original.thematic,
+        replaces_id=original.id,
+        correction_reason=reason.strip(),
+    )
+    db.session.add_all([act, entry, *_evidence_rows(evidence, act)])
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise LedgerError("cette entrée vient d'être corrigée par ailleurs : rechargez la page") from None
+    return entry
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def to_rule_entry(row: LedgerEntry) -> rules.Entry:
+    return rules.Entry(
+        id=row.id,
+        candidate=row.candidate_id,
+        competence=row.competence,
+        modality=row.modality,
+        thematic=row.thematic,
+        passed=row.passed,
+        recorded_at=row.recorded_at,
+        replaces=row.replaces_id,
+        assessed_on=row.assessed_on,
+    )
+
+
+def history(candidate_id: int) -> list[LedgerEntry]:
+    """Every entry of a candidate, corrections included, oldest first, with acts and evidence."""
+    query = (
+        select(LedgerEntry)
+        .where(LedgerEntry.candidate_id == candidate_id)
+        .options(selectinload(LedgerEntry.act), selectinload(LedgerEntry.recorded_by))
+        .order_by(LedgerEntry.recorded_at, LedgerEntry.id)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def candidate_status(candidate_id: int) -> rules.CertificationStatus:
+    rows = db.session.execute(
+        select(LedgerEntry).where(LedgerEntry.candidate_id == candidate_id)
+    ).scalars()
+    return rules.certification_status([to_rule_entry(r) for r in rows], referential(), candidate_id)
+
+
+@dataclass(frozen=True)
+class GridRow:
+    candidate: User
+    status: rules.CertificationStatus
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The jury grid: every candidate of a cohort (or of the platform) with their status."""
+
+    title: str
+    cohort: Cohort | None
+    rows: tuple[GridRow, ...]
+
+
+def _candidates(cohort_id: int | None) -> list[User]:
+    query = select(User).where(User.role_rows.any(role=Role.CANDIDATE.value))
+    if cohort_id is not None:
+        query = query.join(cohort_members, cohort_members.c.user_id == User.id).where(
+            cohort_members.c.cohort_id == cohort_id
+        )
+    users = db.session.execute(query).scalars().all()
+    return sorted(users, key=lambda u: (u.last_name.casefold(), u.first_name.casefold(), u.id))
+
+
+def _grid(candidates: list[User], title: str, cohort: Cohort | None) -> Grid:
+    ids = [u.id for u in candidates]
+    rows = []
+    if ids:
+        rows = db.session.execute(select(LedgerEntry).where(LedgerEntry.candidate_id.in_(ids))).scalars()
+    statuses = rules.certification_statuses([to_rule_entry(r) for r in rows], referential(), ids)
+    return Grid(title, cohort, tuple(GridRow(u, statuses[u.id]) for u in candidates))
+
+
+def cohort_grid(cohort_id: int) -> Grid:
+    """Statuses for every candidate of the cohort, from one query for all their entries."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise LedgerError("promotion introuvable")
+    return _grid(_candidates(cohort_id), cohort.name, cohort)
+
+
+def full_grid() -> Grid:
+    """Every candidate of the platform, whatever their cohort."""
+    return _grid(_candidates(None), "Tous les candidats", None)
+
+
+def cohort_by_name(name: str) -> Cohort | None:
+    return db.session.execute(select(Cohort).where(Cohort.name == name)).scalar_one_or_none()
+
+
+def cohorts() -> list[Cohort]:
+    return list(db.session.execute(select(Cohort).order_by(Cohort.name)).scalars())
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    candidate: User
+    # modality -> requirements still to meet in it (FAILED: graded and not passed; PENDING: never graded)
+    by_modality: dict[str, tuple[rules.RequirementStatus, ...]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(v) for v in self.by_modality.values())
+
+
+def pending_gradings(cohort_id: int) -> list[PendingRow]:
+    """For each candidate of the cohort, the E1/E3/E4/E5 requirements not met yet, by modality."""
+    out = []
+    for row in cohort_grid(cohort_id).rows:
+        by_modality = {
+            m: tuple(r for r in row.status.requirements if r.modality == m and not r.met)
+            for m in ASSESSED_MODALITIES
+        }
+        out.append(PendingRow(row.candidate, {m: rs for m, rs in by_modality.items() if rs}))
+    return out
+
+
+def evidence_file(file_id: int) -> EvidenceFile | None:
+    return db.session.get(EvidenceFile, file_id)

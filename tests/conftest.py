@@ -1,0 +1,178 @@
+"""Shared fixtures: an app on each database engine, users, login, and a controllable clock.
+
+Every test that takes `app` runs once on SQLite and once on PostgreSQL; the PostgreSQL run is
+skipped, and says so, when QUIZ_TEST_DATABASE_URL is not set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from quiz import create_app
+from quiz.timeutil import set_clock
+
+PASSWORD = "motdepasse-solide"
+PG_URL = os.environ.get("QUIZ_TEST_DATABASE_URL")
+_pg_schema_ready: set[str] = set()
+
+
+def test_config(db_url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "tests-only-secret",
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "WTF_CSRF_ENABLED": False,
+        "UPLOAD_FOLDER": str(tmp_path / "evidence"),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    if not PG_URL:
+        if os.environ.get("QUIZ_REQUIRE_POSTGRES") == "1":
+            pytest.fail("QUIZ_REQUIRE_POSTGRES=1 mais QUIZ_TEST_DATABASE_URL n'est pas défini")
+        pytest.skip("PostgreSQL non configuré : définir QUIZ_TEST_DATABASE_URL pour ces tests")
+    return PG_URL
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: fresh `g`, fresh DB session.
+
+    The test's own session is expired afterwards so that it reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        from quiz.extensions import db
+
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+def _make_app(db_url: str, tmp_path, **overrides):
+    from quiz.extensions import db
+
+    app = create_app(test_config(db_url, tmp_path) | overrides)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        import quiz.models  # noqa: F401
+
+        if db.engine.dialect.name == "postgresql":
+            if db_url not in _pg_schema_ready:
+                db.drop_all()
+                db.create_all()
+                _pg_schema_ready.add(db_url)
+        else:
+            db.create_all()
+    return app
+
+
+def _reset(app) -> None:
+    from quiz.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    app = _make_app(db_url, tmp_path)
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    ctx.pop()
+    _reset(app)
+
+
+@pytest.fixture
+def app_csrf(db_url, tmp_path):
+    app = _make_app(db_url, tmp_path, WTF_CSRF_ENABLED=True)
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    ctx.pop()
+    _reset(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    from quiz.accounts.models import Cohort, User
+    from quiz.extensions import db
+
+    counter = iter(range(1, 100_000))
+
+    def make(roles=("candidate",), email=None, password=PASSWORD, cohort=None, first_name=None,
+             last_name=None, active=True):
+        n = next(counter)
+        user = User(
+            email=email or f"user{n}@example.org",
+            first_name=first_name or f"Prénom{n}",
+            last_name=last_name or f"Nom{n}",
+            active=active,
+        )
+        user.set_password(password)
+        user.set_roles(roles)
+        if cohort is not None:
+            if isinstance(cohort, str):
+                found = db.session.execute(db.select(Cohort).filter_by(name=cohort)).scalar_one_or_none()
+                cohort = found or Cohort(name=cohort)
+            user.cohorts.append(cohort)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login():
+    def do_login(client, user, password=PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return response
+
+    return do_login
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, when: datetime) -> None:
+        self.now = when if when.tzinfo else when.replace(tzinfo=UTC)
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    fake = Clock(datetime(2026, 6, 15, 8, 0, tzinfo=UTC))
+    set_clock(fake)
+    yield fake
+    set_clock(None)
