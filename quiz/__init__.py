@@ -46,7 +46,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from quiz.accounts.views import bp as accounts_bp
+    from quiz.audit.views import bp as audit_bp
+    from quiz.authoring.views import bp as authoring_bp
+    from quiz.exams.views import bp as exams_bp
+    from quiz.grading.views import bp as grading_bp
+    from quiz.ledger.views import bp as ledger_bp
     from quiz.main.views import bp as main_bp
 
-    for blueprint in (main_bp, accounts_bp):
+    for blueprint in (main_bp, accounts_bp, exams_bp, ledger_bp, grading_bp, audit_bp, authoring_bp):
         app.register_blueprint(blueprint)

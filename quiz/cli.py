@@ -20,11 +20,13 @@ def cli() -> None:
 def register_commands(group: click.Group) -> None:
     """Add the project's commands to the app's CLI (called by create_app)."""
     from quiz.accounts.cli import accounts_cli, demo_cli, ensure_admin_cli
+    from quiz.banks.cli import banks_cli
+    from quiz.exams.cli import attempts_cli
+    from quiz.ledger.cli import ledger_cli
     from quiz.referential.cli import referential_cli
 
-    for command in (referential_cli, accounts_cli, ensure_admin_cli, demo_cli):
+    for command in (referential_cli, banks_cli, accounts_cli, ensure_admin_cli, demo_cli, ledger_cli, attempts_cli):
         group.add_command(command)
-
 
 
 def main() -> None:

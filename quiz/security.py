@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 
+from quiz import idle
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -19,6 +21,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Veuillez vous connecter pour accéder à cette page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    idle.init_app(app)
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -176,3 +176,39 @@ def clock():
     set_clock(fake)
     yield fake
     set_clock(None)
+
+
+@pytest.fixture
+def exam_bank(app):
+    """The six-question test bank (one question of each type) imported as thematic 1."""
+    from quiz.banks.importer import import_banks
+    from quiz.referential import load_referential
+    from tests.helpers import EXAM_BANK
+
+    import_banks({"01-analyse-financiere.md": EXAM_BANK.read_text(encoding="utf-8")}, load_referential())
+
+
+@pytest.fixture
+def open_session(app, exam_bank):
+    """Factory: a questionnaire on thematic 1 opened now to a cohort (created if needed)."""
+    from quiz.accounts.models import Cohort
+    from quiz.exams.models import ExamSession, Questionnaire
+    from quiz.extensions import db
+    from quiz.timeutil import utcnow
+
+    def make(cohort="Promotion test", count=6, minutes=30, attempts=1, review="score", opens_in=-60,
+             closes_in=3 * 3600, draw_rule="uniform"):
+        if isinstance(cohort, str):
+            cohort = db.session.execute(db.select(Cohort).filter_by(name=cohort)).scalar_one_or_none() or Cohort(
+                name=cohort)
+        questionnaire = Questionnaire(thematic=1, title="Analyse financière — test", question_count=count,
+                                      duration_minutes=minutes, attempts_allowed=attempts, review_policy=review,
+                                      draw_rule=draw_rule)
+        now = utcnow()
+        session = ExamSession(questionnaire=questionnaire, opens_at=now + timedelta(seconds=opens_in),
+                              closes_at=now + timedelta(seconds=closes_in), cohorts=[cohort])
+        db.session.add(session)
+        db.session.commit()
+        return session
+
+    return make

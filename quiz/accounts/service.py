@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from quiz.accounts.models import Cohort, User
 from quiz.accounts.roles import Role
+from quiz.audit.service import record
 from quiz.extensions import db
 from quiz.timeutil import utcnow
 
@@ -57,6 +58,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError("Le nouveau mot de passe doit être différent de l'actuel.")
     user.set_password(new)
     user.must_change_password = False
+    record("password.change", target=user, commit=False)
     db.session.commit()
 
 
@@ -74,6 +76,8 @@ def create_user(email: str, first_name: str, last_name: str, roles, password: st
     for name in cohort_names:
         user.cohorts.append(get_or_create_cohort(name))
     db.session.add(user)
+    db.session.flush()
+    record("user.create", target=user, details={"email": email, "roles": sorted(map(str, roles))}, commit=False)
     db.session.commit()
     return user, password
 
@@ -81,13 +85,18 @@ def create_user(email: str, first_name: str, last_name: str, roles, password: st
 def set_active(user: User, active: bool) -> None:
     user.active = active
     user.session_version += 1
+    record("user.active", target=user, details={"active": active}, commit=False)
     db.session.commit()
 
 
 def update_roles(user: User, roles) -> None:
     if not roles:
         raise AccountError("Un compte doit avoir au moins un rôle.")
+    before = sorted(r.value for r in user.roles)
     user.set_roles(roles)
+    if before != sorted(r.value for r in user.roles):
+        record("user.roles", target=user, details={"before": before, "after": sorted(r.value for r in user.roles)},
+               commit=False)
     db.session.commit()
 
 
@@ -219,6 +228,8 @@ def import_candidates_csv(raw: bytes) -> CsvImportReport:
             user.cohorts.append(get_or_create_cohort(row["cohorte"]))
             db.session.add(user)
             report.created.append((user, password))
+        record("user.import", details={"created": len(rows), "emails": [row["email"] for _, row in rows]},
+               commit=False)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from quiz.accounts import service
+
+from quiz.accounts import service, throttle
 from quiz.accounts.access import role_required
 from quiz.accounts.forms import (
     ActionForm,
@@ -21,6 +22,7 @@ from quiz.accounts.forms import (
 )
 from quiz.accounts.models import Cohort, User
 from quiz.accounts.roles import Role
+from quiz.audit.service import record
 from quiz.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -41,13 +43,23 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
+        wait = throttle.retry_after(form.email.data, request.remote_addr)
+        user = None if wait else service.authenticate(form.email.data, form.password.data)
+        if wait:
+            record("login.throttled", details={"email": service.normalise_email(form.email.data)})
+            flash(_("Trop de tentatives de connexion : réessayez dans %(minutes)d minute(s).",
+                    minutes=-(-wait // 60)), "danger")
+            return render_template("accounts/login.html", form=form), 429
         if user is None:
+            throttle.record_failure(form.email.data, request.remote_addr)
+            record("login.failure", details={"email": service.normalise_email(form.email.data)})
             flash(_("Adresse e-mail ou mot de passe incorrect."), "danger")
         else:
+            throttle.clear(form.email.data)
             session.clear()
             session.permanent = True
             login_user(user)
+            record("login.success", target=user)
             if user.must_change_password:
                 flash(_("Choisissez un nouveau mot de passe pour continuer."), "warning")
                 return redirect(url_for("accounts.password"))
@@ -58,6 +70,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    user = current_user._get_current_object()
+    user.session_version += 1  # a copy of this session's cookie, replayed later, is refused too
+    record("logout", target=user)
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
@@ -150,6 +165,7 @@ def user_reset_password(user_id: int):
     password = service.generate_password()
     user.set_password(password)
     user.must_change_password = True
+    record("password.reset", target=user, commit=False)
     db.session.commit()
     return render_template("accounts/user_created.html", created=[(user, password)], reset=True)
 

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 _SPACES = "\u0020\u00a0\u202f\u2009"
-_MINUS = "-\u2212\u2013"
+_MINUS = "\\-\u2212\u2013"
 _PLAIN = re.compile(r"^(?P<sign>[+" + _MINUS + r"]?)(?P<int>\d*)(?:[.,](?P<frac>\d+))?$")
 _GROUPED = re.compile(
     r"^(?P<sign>[+" + _MINUS + r"]?)(?P<int>\d{1,3}(?:[" + _SPACES + r"]\d{3})+)(?:,(?P<frac>\d+))?$"

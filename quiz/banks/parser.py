@@ -208,7 +208,8 @@ class MetaChecker:
                 self.ctx.report(line, qid, f"tolérance « {value} » : écrivez le nombre avec un point — « {fixed} ».")
                 return self.INVALID
         if number is not None and number.is_finite() and number < 0:
-            self.ctx.report(line, qid, f"tolérance « {value} » négative — donnez un écart positif, ou 0 pour une valeur exacte.")
+            self.ctx.report(line, qid, f"tolérance « {value} » négative — donnez un écart positif, ou 0 pour une "
+                            "valeur exacte.")
         else:
             self.ctx.report(
                 line, qid,
@@ -440,10 +441,10 @@ def parse_heading(line: str) -> tuple[str | None, str, bool]:
     if MIDDLE_DOT in text:
         qid, _, title = text.partition(MIDDLE_DOT)
         return qid.strip() or None, title.strip(), True
-    match = re.match(r"^(\S+?)\s*(?:[-–—:|]\s*|\s)(.*)$", text)
-    if match:
-        return match[1], match[2].strip(), False
-    return (text or None), "", False
+    match = re.match(r"^[A-Za-z]{1,10}-\d+", text) or re.match(r"^[^\s:]+", text)
+    if not match:
+        return None, "", False
+    return match[0], text[match.end():].strip().lstrip("-–—:|").strip(), False
 
 
 class QuestionParser:
@@ -514,7 +515,7 @@ class QuestionParser:
             self.report(self.line, "bloc ```yaml de métadonnées manquant juste après le titre — il donne au "
                         "moins « type: … ».")
 
-        values = self.check_meta(meta, key_lines, meta_line) if meta_ok else None
+        values, meta_ok = self.check_meta(meta, key_lines, meta_line) if meta_ok else (None, False)
         body = [(i + 1, self.lines[i]) for i in range(cursor, self.end)]
         stem, answers, explanation = self.split_sections(body)
         self.check_content(body)
@@ -548,7 +549,7 @@ class QuestionParser:
             fields["items"] = self.ordering(answers)
         else:
             fields["columns"], fields["pairs"] = self.matching(answers)
-        if not qid or not stem_text or not explanation_text or values is None:
+        if not qid or not stem_text or not explanation_text or not meta_ok:
             return None
         return Question(
             id=qid,
@@ -559,7 +560,7 @@ class QuestionParser:
             difficulty=values.get("difficulty", 2),
             competences=values.get("competences", ()),
             tags=values.get("tags", ()),
-            shuffle=values.get("shuffle", True),
+            shuffle=values.get("shuffle", True) if kind in CHOICE_TYPES else True,
             scoring=values.get("scoring", "all-or-nothing") if kind == "multiple" else "all-or-nothing",
             answer=values.get("answer"),
             tolerance=values.get("tolerance") if kind == "numeric" else None,
@@ -571,7 +572,8 @@ class QuestionParser:
         )
 
     # -- metadata -----------------------------------------------------------------------------
-    def check_meta(self, meta: dict, key_lines: dict[str, int], meta_line: int) -> dict[str, Any] | None:
+    def check_meta(self, meta: dict, key_lines: dict[str, int], meta_line: int) -> tuple[dict[str, Any] | None, bool]:
+        """(values, all valid): values is None only when the type itself is unusable."""
         checker = self.bank.meta
         ok = True
         for key in meta:
@@ -584,12 +586,12 @@ class QuestionParser:
         if "type" not in meta:
             self.report(meta_line, "clé « type » manquante — le type n'est jamais deviné : "
                         f"{_fmt_list(TYPES)}.")
-            return None
+            return None, False
         if kind not in TYPES:
             hint = suggestion(str(kind), TYPES)
             tail = f"vouliez-vous dire « {hint} » ?" if hint else f"types permis : {_fmt_list(TYPES)}."
             self.report(type_line, f"type « {kind} » inconnu — {tail}")
-            return None
+            return None, False
         values: dict[str, Any] = {"type": kind}
         for key, value in self.defaults.items():
             values[key] = value
@@ -603,7 +605,7 @@ class QuestionParser:
                 ok = False
                 continue
             if key == "scoring" and kind != "multiple":
-                self.report(line, f"clé « scoring » réservée aux questions « multiple » — retirez-la.")
+                self.report(line, "clé « scoring » réservée aux questions « multiple » — retirez-la.")
                 ok = False
                 continue
             if key in ("tolerance", "unit") and kind != "numeric":
@@ -633,7 +635,7 @@ class QuestionParser:
                 ok = False
         elif kind == "numeric":
             ok = self.numeric(meta, values, answer_line, key_lines, meta_line) and ok
-        return values if ok else None
+        return values, ok
 
     def numeric(self, meta: dict, values: dict, answer_line: int, key_lines: dict, meta_line: int) -> bool:
         raw = meta["answer"]
@@ -648,11 +650,14 @@ class QuestionParser:
         else:
             self.report(answer_line, f"answer « {raw} » n'est pas un nombre — par exemple answer: 42.5.")
             ok = False
-        if "tolerance" not in values:
+        misspelt = any(suggestion(str(k), QUESTION_KEYS) == "tolerance" for k in meta if k not in QUESTION_KEYS)
+        if "tolerance" not in meta and "tolerance" not in self.defaults:
+            if misspelt:
+                return False
             self.report(meta_line, "clé « tolerance » manquante — tolerance: 0 pour une valeur exacte, 0.5 "
                         "(écart absolu) ou \"1%\" (relatif).")
             ok = False
-        elif ok and values["tolerance"].relative and values["answer"] == 0:
+        elif ok and "tolerance" in values and values["tolerance"].relative and values["answer"] == 0:
             self.report(key_lines.get("tolerance", meta_line), "tolérance relative impossible pour une réponse "
                         "nulle — donnez un écart absolu, par exemple tolerance: 0.01.")
             ok = False
@@ -673,7 +678,8 @@ class QuestionParser:
                 name = (match["text"] or "").strip()
                 section = self.section_name(name, number)
                 if section is None:
-                    parts[current][1].append((number, text))
+                    current = f"unknown:{number}"
+                    parts[current] = (number, [])
                     continue
                 if section in parts:
                     self.report(number, f"section « ### {name} » en double — une seule par question.")
@@ -783,6 +789,7 @@ class QuestionParser:
     def ordering(self, section: tuple[int, list[tuple[int, str]]]) -> tuple[OrderItem, ...]:
         heading_line, lines = section
         raw: list[tuple[int, list[str]]] = []
+        position = 0
         for number, text in lines:
             if not text.strip():
                 continue
@@ -797,8 +804,10 @@ class QuestionParser:
                     self.report(number, "ligne indentée hors d'un élément — placez-la sous « 1. … ».")
                 continue
             match = ORDERED_RE.match(stripped)
+            if match or TASK_RE.match(stripped) or BULLET_RE.match(stripped):
+                position += 1
             if match and match["text"] and match["text"].strip():
-                expected = len(raw) + 1
+                expected = position
                 if int(match["number"]) != expected:
                     self.report(number, f"numéro {match['number']} inattendu — numérotez 1, 2, 3… dans l'ordre "
                                 f"correct (ici {expected}).")

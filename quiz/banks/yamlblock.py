@@ -64,8 +64,9 @@ def _french(problem: str) -> str:
 def load_block(text: str, first_line: int) -> YamlBlock:
     """Parse `text`, whose first line is line `first_line` of the file; never raises."""
     block = YamlBlock()
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is not None:
             block.data = loader.construct_document(node)
@@ -77,6 +78,10 @@ def load_block(text: str, first_line: int) -> YamlBlock:
                         block.nested_lines[key] = {
                             str(k.value): first_line + k.start_mark.line for k, _ in value_node.value
                         }
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text[: exc.position].count("\n")
+        block.error = (line, f"caractère non permis (U+{exc.character:04X}) — retirez-le"
+                       if isinstance(exc.character, int) else "caractère non permis — retirez-le")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -84,5 +89,6 @@ def load_block(text: str, first_line: int) -> YamlBlock:
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         block.error = (first_line, _french(type(exc).__name__))
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return block

@@ -406,5 +406,9 @@ def pending_gradings(cohort_id: int) -> list[PendingRow]:
     return out
 
 
+def entry(entry_id: int) -> LedgerEntry | None:
+    return db.session.get(LedgerEntry, entry_id)
+
+
 def evidence_file(file_id: int) -> EvidenceFile | None:
     return db.session.get(EvidenceFile, file_id)

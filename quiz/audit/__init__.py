@@ -1,0 +1,1 @@
+"""The audit trail: who did what sensitive thing, when and from where; append-only."""

@@ -1,0 +1,1 @@
+"""Trainers' workshop: bank editor, validation, preview, publication, history and item statistics."""

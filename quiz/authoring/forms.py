@@ -1,0 +1,18 @@
+"""Forms of the bank editor (CSRF on every one)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import TextAreaField
+
+
+class EditorForm(FlaskForm):
+    """The bank text; the button pressed (`action`) says what to do with it."""
+
+    text = TextAreaField(_l("Texte Markdown de la banque"))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Fichier de banque (.md, UTF-8)"), validators=[FileRequired(_l("Choisissez un fichier."))])

@@ -1,0 +1,148 @@
+"""Item analysis from the database: finished, non-trial attempts turned into plain data for the
+pure statistics, and the CSV export of the figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from quiz.authoring.statistics import (
+    MIN_ATTEMPTS,
+    AttemptScore,
+    ItemResponse,
+    ItemStats,
+    QuestionnaireStats,
+    item_stats,
+    questionnaire_stats,
+)
+from quiz.banks.store import QuestionVersion
+from quiz.exams.models import Attempt, AttemptItem, Questionnaire
+from quiz.extensions import db
+
+FLAG_LABELS = {
+    "too_hard": "trop difficile (facilité < 0,2)",
+    "too_easy": "trop facile (facilité > 0,95)",
+    "negative_discrimination": "discrimination négative",
+}
+NOT_SIGNIFICANT = "non significatif"
+
+
+def flag_label(flag: str) -> str:
+    if flag.startswith("unchosen:"):
+        return f"option {flag.partition(':')[2]} jamais choisie"
+    return FLAG_LABELS.get(flag, flag)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    version: QuestionVersion
+    stats: ItemStats
+    options: list[tuple[str, str, bool, float]]  # id, text, correct, share
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return [flag_label(f) for f in self.stats.flags]
+
+
+@dataclass(frozen=True)
+class QuestionnaireReport:
+    questionnaire: Questionnaire
+    stats: QuestionnaireStats
+    items: list[ItemRow]
+    min_attempts: int = MIN_ATTEMPTS
+
+
+def _chosen(response) -> tuple[str, ...]:
+    if isinstance(response, list):
+        return tuple(str(r) for r in response)
+    if isinstance(response, str) and response:
+        return (response,)
+    return ()
+
+
+def _counted():
+    return (Attempt.status != "in_progress", Attempt.trial.is_(False))
+
+
+def min_attempts() -> int:
+    """Below this many attempts a figure is « non significatif » (setting STATS_MIN_ATTEMPTS)."""
+    return int(current_app.config.get("STATS_MIN_ATTEMPTS", MIN_ATTEMPTS))
+
+
+def analyse(questionnaire: Questionnaire) -> QuestionnaireReport:
+    """Every figure of one questionnaire, from its finished, non-trial attempts."""
+    minimum = min_attempts()
+    attempts = db.session.execute(
+        select(Attempt).where(Attempt.questionnaire_id == questionnaire.id, *_counted())
+    ).scalars().all()
+    rows = db.session.execute(
+        select(AttemptItem.attempt_id, AttemptItem.position, AttemptItem.question_version_id,
+               AttemptItem.credit, AttemptItem.response)
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .where(Attempt.questionnaire_id == questionnaire.id, *_counted())
+    ).all()
+    responses = [
+        ItemResponse(attempt_id=attempt_id, version_id=version_id, position=position, credit=float(credit or 0),
+                     chosen=_chosen(response))
+        for attempt_id, position, version_id, credit, response in rows
+    ]
+    versions = {
+        v.id: v for v in db.session.execute(
+            select(QuestionVersion).where(QuestionVersion.id.in_({r.version_id for r in responses}))
+        ).scalars()
+    } if responses else {}
+    options = {vid: [c["id"] for c in v.payload.get("choices", ())] for vid, v in versions.items()
+               if v.payload["type"] in ("single", "multiple")}
+    per_item = item_stats(responses, options, minimum)
+    scores = [AttemptScore(a.id, float(a.score or 0), int(a.total or 0), bool(a.passed)) for a in attempts]
+    items = []
+    for version_id, stats in per_item.items():
+        version = versions[version_id]
+        choices = version.payload.get("choices", ())
+        items.append(ItemRow(version, stats, [
+            (c["id"], c["text"], bool(c["correct"]), stats.option_shares.get(c["id"], 0.0)) for c in choices
+        ]))
+    items.sort(key=lambda row: (row.version.code, row.version.number))
+    return QuestionnaireReport(questionnaire, questionnaire_stats(scores, responses, minimum), items, minimum)
+
+
+def questionnaires() -> list[Questionnaire]:
+    return list(db.session.execute(
+        select(Questionnaire).order_by(Questionnaire.thematic, Questionnaire.title)
+    ).scalars())
+
+
+def _fr(value: float | None, digits: int = 3) -> str:
+    return "" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+def to_csv(reports: list[QuestionnaireReport]) -> str:
+    """Every figure in one semicolon-separated file (UTF-8 with BOM, decimal comma): a block of
+    one line per questionnaire, then one line per question version."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    bands = [f"{10 * i}-{10 * i + 10} %" for i in range(10)]
+    writer.writerow(["questionnaire", "thématique", "tentatives", "moyenne (%)", "écart type (%)",
+                     "taux de réussite", "fidélité", "indice", "significatif", *bands])
+    for report in reports:
+        q, s = report.questionnaire, report.stats
+        writer.writerow([q.title, q.thematic, s.attempts, _fr(s.mean, 1), _fr(s.sd, 1), _fr(s.pass_rate),
+                         _fr(s.reliability), s.reliability_kind or "", "oui" if s.significant else "non",
+                         *s.distribution])
+    writer.writerow([])
+    writer.writerow(["questionnaire", "question", "version", "titre", "type", "tirages", "facilité",
+                     "discrimination", "options (part choisie)", "significatif", "signalements"])
+    for report in reports:
+        for row in report.items:
+            s = row.stats
+            writer.writerow([
+                report.questionnaire.title, row.version.code, row.version.number, row.version.payload["title"],
+                row.version.payload["type"], s.drawn, _fr(s.facility), _fr(s.discrimination),
+                " | ".join(f"{oid}{'*' if ok else ''} : {_fr(share)}" for oid, _t, ok, share in row.options),
+                "oui" if s.significant else "non", " | ".join(row.flag_labels),
+            ])
+    return "\ufeff" + out.getvalue()

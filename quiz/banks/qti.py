@@ -1,0 +1,157 @@
+"""QTI 3.0: one item file per question and an imsmanifest.xml, zipped as a content package."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+from decimal import Decimal
+
+from quiz.banks.htmltext import html_to_xml
+from quiz.banks.model import Bank, Question
+from quiz.banks.numbers import canonical
+from quiz.banks.render import render_markdown
+
+NS = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
+CP_NS = "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1"
+TEMPLATES = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
+
+
+def _body(parent: ET.Element, md: str, tag: str = "div") -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    html_to_xml(render_markdown(md), element)
+    return element
+
+
+def _declaration(item: ET.Element, cardinality: str, base_type: str, values: list[str]) -> ET.Element:
+    declaration = ET.SubElement(item, "qti-response-declaration",
+                                {"identifier": "RESPONSE", "cardinality": cardinality, "base-type": base_type})
+    correct = ET.SubElement(declaration, "qti-correct-response")
+    for value in values:
+        ET.SubElement(correct, "qti-value").text = value
+    return declaration
+
+
+def item_xml(q: Question) -> tuple[str, list[str]]:
+    """(XML of one assessment item, losses)."""
+    losses: list[str] = []
+    item = ET.Element("qti-assessment-item", {
+        "xmlns": NS, "identifier": q.id, "title": q.title, "adaptive": "false", "time-dependent": "false",
+        "xml:lang": "fr",
+    })
+    template = "match_correct"
+    if q.type in ("single", "multiple"):
+        declaration = _declaration(item, "single" if q.type == "single" else "multiple", "identifier",
+                                   list(q.correct_ids))
+        if q.type == "multiple" and q.scoring == "partial":
+            template = "map_response"
+            right = len(q.correct_ids)
+            mapping = ET.SubElement(declaration, "qti-mapping",
+                                    {"lower-bound": "0", "upper-bound": "1", "default-value": "0"})
+            for choice in q.choices:
+                value = Decimal(1) / right * (1 if choice.correct else -1)
+                ET.SubElement(mapping, "qti-map-entry", {
+                    "map-key": choice.id, "mapped-value": canonical(value.quantize(Decimal("0.000001")))})
+    elif q.type == "truefalse":
+        _declaration(item, "single", "identifier", ["true" if q.answer else "false"])
+    elif q.type == "numeric":
+        assert isinstance(q.answer, Decimal) and q.tolerance is not None
+        _declaration(item, "single", "float", [canonical(q.answer)])
+    elif q.type == "ordering":
+        _declaration(item, "ordered", "identifier", [i.id for i in q.items])
+    else:
+        _declaration(item, "multiple", "directedPair", [f"L_{p.left_id} R_{p.right_id}" for p in q.pairs])
+    ET.SubElement(item, "qti-outcome-declaration",
+                  {"identifier": "SCORE", "cardinality": "single", "base-type": "float"})
+    body = ET.SubElement(item, "qti-item-body")
+    _body(body, q.stem)
+    if q.type in ("single", "multiple", "truefalse"):
+        interaction = ET.SubElement(body, "qti-choice-interaction", {
+            "response-identifier": "RESPONSE", "shuffle": "true" if q.shuffle and q.type != "truefalse" else "false",
+            "max-choices": "1" if q.type != "multiple" else "0",
+        })
+        if q.type == "truefalse":
+            for identifier, label in (("true", "Vrai"), ("false", "Faux")):
+                ET.SubElement(interaction, "qti-simple-choice", {"identifier": identifier}).text = label
+        for choice in q.choices:
+            _body(interaction, choice.text, "qti-simple-choice").set("identifier", choice.id)
+        if any(c.feedback for c in q.choices):
+            losses.append(f"{q.id} : commentaires par réponse non exportés en QTI")
+    elif q.type == "numeric":
+        paragraph = ET.SubElement(body, "p")
+        ET.SubElement(paragraph, "qti-text-entry-interaction",
+                      {"response-identifier": "RESPONSE", "expected-length": "12"})
+        if q.unit:
+            ET.SubElement(paragraph, "span").text = f" {q.unit}"
+        template = ""
+    elif q.type == "ordering":
+        interaction = ET.SubElement(body, "qti-order-interaction",
+                                    {"response-identifier": "RESPONSE", "shuffle": "true"})
+        for order_item in q.items:
+            _body(interaction, order_item.text, "qti-simple-choice").set("identifier", order_item.id)
+    else:
+        interaction = ET.SubElement(body, "qti-match-interaction", {
+            "response-identifier": "RESPONSE", "shuffle": "true", "max-associations": str(len(q.pairs))})
+        left_set = ET.SubElement(interaction, "qti-simple-match-set")
+        right_set = ET.SubElement(interaction, "qti-simple-match-set")
+        for pair in q.pairs:
+            _body(left_set, pair.left, "qti-simple-associable-choice").attrib.update(
+                {"identifier": f"L_{pair.left_id}", "match-max": "1"})
+        for pair in sorted(q.pairs, key=lambda p: p.right_id):
+            _body(right_set, pair.right, "qti-simple-associable-choice").attrib.update(
+                {"identifier": f"R_{pair.right_id}", "match-max": "1"})
+    if template:
+        ET.SubElement(item, "qti-response-processing", {"template": f"{TEMPLATES}{template}.xml"})
+    else:
+        _numeric_processing(item, q)
+    losses.append(f"{q.id} : explication non exportée en QTI (pas de retour d'information)")
+    ET.indent(item)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(item, encoding="unicode") + "\n", losses
+
+
+def _numeric_processing(item: ET.Element, q: Question) -> None:
+    assert q.tolerance is not None
+    processing = ET.SubElement(item, "qti-response-processing")
+    condition = ET.SubElement(processing, "qti-response-condition")
+    branch = ET.SubElement(condition, "qti-response-if")
+    tolerance = canonical(q.tolerance.value)
+    equal = ET.SubElement(branch, "qti-equal", {
+        "tolerance-mode": "relative" if q.tolerance.relative else "absolute",
+        "tolerance": f"{tolerance} {tolerance}", "include-lower-bound": "true", "include-upper-bound": "true",
+    })
+    ET.SubElement(equal, "qti-variable", {"identifier": "RESPONSE"})
+    ET.SubElement(equal, "qti-correct", {"identifier": "RESPONSE"})
+    setter = ET.SubElement(branch, "qti-set-outcome-value", {"identifier": "SCORE"})
+    ET.SubElement(setter, "qti-base-value", {"base-type": "float"}).text = "1"
+    otherwise = ET.SubElement(condition, "qti-response-else")
+    setter = ET.SubElement(otherwise, "qti-set-outcome-value", {"identifier": "SCORE"})
+    ET.SubElement(setter, "qti-base-value", {"base-type": "float"}).text = "0"
+
+
+def manifest_xml(bank: Bank) -> str:
+    manifest = ET.Element("manifest", {"xmlns": CP_NS, "identifier": f"MANIFEST-{bank.prefix}"})
+    metadata = ET.SubElement(manifest, "metadata")
+    ET.SubElement(metadata, "schema").text = "QTI Package"
+    ET.SubElement(metadata, "schemaversion").text = "3.0.0"
+    ET.SubElement(manifest, "organizations")
+    resources = ET.SubElement(manifest, "resources")
+    for q in bank.questions:
+        href = f"items/{q.id}.xml"
+        resource = ET.SubElement(resources, "resource",
+                                 {"identifier": q.id, "type": "imsqti_item_xmlv3p0", "href": href})
+        ET.SubElement(resource, "file", {"href": href})
+    ET.indent(manifest)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(manifest, encoding="unicode") + "\n"
+
+
+def export_qti(bank: Bank) -> tuple[bytes, list[str]]:
+    """(zip bytes of the content package, losses)."""
+    losses: list[str] = []
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("imsmanifest.xml", manifest_xml(bank))
+        for q in bank.questions:
+            text, lost = item_xml(q)
+            archive.writestr(f"items/{q.id}.xml", text)
+            losses += lost
+    return buffer.getvalue(), losses

@@ -1,0 +1,1 @@
+"""Timed E2 questionnaires: definitions, sessions, attempts, autosave and finalisation."""

@@ -1,0 +1,101 @@
+"""Drawing questions and option orders for an attempt (pure: plain data in, plain data out)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A question that may be drawn: its version id, difficulty and tags."""
+
+    version_id: int
+    difficulty: int
+    tags: tuple[str, ...] = ()
+
+
+def draw(pool: list[Candidate], count: int, rule: str, rng: random.Random) -> list[Candidate]:
+    """`count` distinct questions (all of them if the pool is smaller), in a random order.
+
+    `uniform`: a simple random sample. `spread`: as many from each difficulty level as the
+    pool allows, as evenly as possible, and within a level the least-covered tags first.
+    """
+    if count >= len(pool):
+        chosen = list(pool)
+    elif rule == "spread":
+        chosen = _spread(pool, count, rng)
+    else:
+        chosen = rng.sample(pool, count)
+    rng.shuffle(chosen)
+    return chosen
+
+
+def level_quotas(available: dict[int, int], count: int) -> dict[int, int]:
+    """Split `count` over levels as evenly as their sizes allow (water-filling)."""
+    quotas = dict.fromkeys(available, 0)
+    remaining = count
+    open_levels = sorted(level for level, size in available.items() if size > 0)
+    while remaining and open_levels:
+        share, extra = divmod(remaining, len(open_levels))
+        progressed = False
+        for i, level in enumerate(list(open_levels)):
+            want = share + (1 if i < extra else 0)
+            take = min(want, available[level] - quotas[level])
+            quotas[level] += take
+            remaining -= take
+            progressed = progressed or take > 0
+            if quotas[level] == available[level]:
+                open_levels.remove(level)
+        if not progressed:
+            break
+    return quotas
+
+
+def _spread(pool: list[Candidate], count: int, rng: random.Random) -> list[Candidate]:
+    by_level: dict[int, list[Candidate]] = {}
+    for item in pool:
+        by_level.setdefault(item.difficulty, []).append(item)
+    quotas = level_quotas({level: len(items) for level, items in by_level.items()}, count)
+    tag_use: Counter[str] = Counter()
+    chosen: list[Candidate] = []
+    for level in sorted(by_level):
+        items = list(by_level[level])
+        rng.shuffle(items)
+        for _ in range(quotas[level]):
+            best = min(items, key=lambda c: (sum(tag_use[t] for t in c.tags) / max(len(c.tags), 1)))
+            items.remove(best)
+            tag_use.update(best.tags)
+            chosen.append(best)
+    return chosen
+
+
+def option_order(payload: dict, shuffle: bool, rng: random.Random) -> list[str]:
+    """The order in which a question's options are shown to one candidate.
+
+    Choices follow the bank (or are shuffled); ordering items are always shuffled away from the
+    correct order when they can be; a matching question's right-hand column is shuffled.
+    """
+    kind = payload["type"]
+    if kind in ("single", "multiple"):
+        ids = [c["id"] for c in payload["choices"]]
+        if shuffle and payload.get("shuffle", True):
+            rng.shuffle(ids)
+        return ids
+    if kind == "ordering":
+        correct = [i["id"] for i in payload["items"]]
+        return _shuffled_away(correct, rng)
+    if kind == "matching":
+        rights = [p["right_id"] for p in payload["pairs"]]
+        return _shuffled_away(rights, rng)
+    return []
+
+
+def _shuffled_away(ids: list[str], rng: random.Random) -> list[str]:
+    shuffled = list(ids)
+    if len(ids) < 2:
+        return shuffled
+    while shuffled == ids:
+        rng.shuffle(shuffled)
+    return shuffled

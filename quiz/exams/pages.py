@@ -1,0 +1,91 @@
+"""What the attempt, result and review pages show, built from an attempt (no business rules here)."""
+
+from __future__ import annotations
+
+from quiz.exams import service
+from quiz.exams.models import Attempt
+from quiz.exams.presentation import candidate_view, is_answered, review_view
+from quiz.referential import load_referential
+
+
+def _item_view(item) -> dict:
+    payload = item.version.payload
+    return {
+        "position": item.position,
+        "type": payload["type"],
+        "view": candidate_view(payload, item.option_order),
+        "response": item.response,
+        "flagged": item.flagged,
+        "answered": is_answered(payload["type"], item.response),
+    }
+
+
+def attempt_page(attempt: Attempt, position: int | None) -> dict:
+    items = attempt.items
+    total = len(items)
+    one_by_one = attempt.display_mode != "all"
+    current = min(max(position or 1, 1), total) if total else 1
+    shown = [i for i in items if i.position == current] if one_by_one else list(items)
+    thematic = load_referential().thematic(attempt.questionnaire.thematic)
+    return {
+        "attempt": attempt,
+        "thematic": thematic,
+        "items": [_item_view(i) for i in shown],
+        "nav": [{"position": i.position, "answered": is_answered(i.version.payload["type"], i.response),
+                 "flagged": i.flagged} for i in items],
+        "current": current,
+        "total": total,
+        "one_by_one": one_by_one,
+        "remaining": service.remaining_seconds(attempt),
+        "unanswered": service.unanswered_count(attempt),
+    }
+
+
+def read_form_answers(attempt: Attempt, form) -> list[tuple[int, object, bool]]:
+    """The answers of the questions shown on the posted page, as (position, raw response, flagged)."""
+    by_position = {i.position: i for i in attempt.items}
+    answers = []
+    for value in form.getlist("shown"):
+        if not value.isdigit() or int(value) not in by_position:
+            continue
+        item = by_position[int(value)]
+        payload = item.version.payload
+        key = f"q{item.position}"
+        kind = payload["type"]
+        if kind == "multiple":
+            raw = form.getlist(key)
+        elif kind == "ordering":
+            ranks = {iid: form.get(f"{key}-rank-{iid}", "") for iid in item.option_order}
+            raw = None
+            if all(r.isdigit() for r in ranks.values()):
+                raw = sorted(item.option_order, key=lambda iid: int(ranks[iid]))
+        elif kind == "matching":
+            raw = {p["left_id"]: form.get(f"{key}-match-{p['left_id']}", "") for p in payload["pairs"]}
+        else:
+            raw = form.get(key)
+        flagged = form.get(f"flag{item.position}") == "1"
+        if raw != item.response or flagged != item.flagged:
+            answers.append((item.position, raw, flagged))
+    return answers
+
+
+def result_page(attempt: Attempt) -> dict:
+    total = attempt.total or 0
+    ratio = (attempt.score / total) if total else 0
+    return {
+        "attempt": attempt,
+        "thematic": load_referential().thematic(attempt.questionnaire.thematic),
+        "ratio": ratio,
+        "threshold": load_referential().pass_threshold,
+        "can_review": service.can_review(attempt),
+    }
+
+
+def review_page(attempt: Attempt) -> dict:
+    return result_page(attempt) | {
+        "items": [
+            {"position": i.position, "type": i.version.payload["type"], "credit": i.credit,
+             "view": review_view(i.version.payload, i.option_order, i.response)}
+            for i in attempt.items
+        ]
+    }

@@ -1,0 +1,396 @@
+"""The life of an attempt: start, save, submit, finalise — the server owns time and truth.
+
+Races are settled by the database, not by process memory, so any number of workers can serve
+one candidate: starting is made unique by a constraint; finalising is one conditional UPDATE
+that only one caller can win; a save is one conditional UPDATE that only succeeds while the
+attempt is open (and, on PostgreSQL, holds a share lock on the attempt so that a finalisation
+waits for it, or it sees the finalisation).
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from flask import current_app
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+
+from quiz.accounts.models import User, cohort_members
+from quiz.banks.model import Question
+from quiz.banks.store import QuestionVersion, current_versions
+from quiz.exams import draw
+from quiz.exams.models import Accommodation, Attempt, AttemptItem, ExamSession, Questionnaire, session_cohorts
+from quiz.exams.presentation import is_answered
+from quiz.extensions import db
+from quiz.referential import load_referential
+from quiz.scoring import grade, score_response
+from quiz.timeutil import utcnow
+
+
+class ExamError(Exception):
+    """Something a candidate did that cannot be honoured; the message is French and shown as is."""
+
+    status = 400
+
+
+class NotAllowed(ExamError):
+    status = 403
+
+
+class AttemptClosed(ExamError):
+    status = 409
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=current_app.config.get("GRACE_SECONDS", 15))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session: ExamSession
+    attempts: list[Attempt]
+    attempts_left: int
+
+    @property
+    def in_progress(self) -> Attempt | None:
+        return next((a for a in self.attempts if not a.finished), None)
+
+
+@dataclass(frozen=True)
+class CandidateSessions:
+    open: list[SessionRow]
+    upcoming: list[SessionRow]
+    closed: list[SessionRow]
+
+
+def sessions_of(candidate: User, now: datetime | None = None) -> CandidateSessions:
+    """The sessions open to the candidate's cohorts, split by their window, with attempts."""
+    now = now or utcnow()
+    finalise_expired(now, candidate_id=candidate.id)
+    sessions = db.session.execute(
+        select(ExamSession)
+        .join(session_cohorts, session_cohorts.c.session_id == ExamSession.id)
+        .join(cohort_members, cohort_members.c.cohort_id == session_cohorts.c.cohort_id)
+        .where(cohort_members.c.user_id == candidate.id)
+        .distinct()
+        .order_by(ExamSession.opens_at)
+    ).scalars().all()
+    attempts = db.session.execute(
+        select(Attempt).where(Attempt.candidate_id == candidate.id, Attempt.session_id.is_not(None))
+        .order_by(Attempt.number)
+    ).scalars().all()
+    rows = []
+    for session in sessions:
+        mine = [a for a in attempts if a.session_id == session.id]
+        rows.append(SessionRow(session, mine, max(0, session.questionnaire.attempts_allowed - len(mine))))
+    return CandidateSessions(
+        open=[r for r in rows if r.session.is_open(now)],
+        upcoming=[r for r in rows if r.session.opens_at > now],
+        closed=[r for r in rows if r.session.closes_at <= now],
+    )
+
+
+def results_of(candidate_id: int) -> list[Attempt]:
+    return list(db.session.execute(
+        select(Attempt).where(Attempt.candidate_id == candidate_id, Attempt.status != "in_progress",
+                              Attempt.trial.is_(False))
+        .order_by(Attempt.finished_at.desc())
+    ).scalars())
+
+
+def get_attempt(attempt_id: int, user: User, now: datetime | None = None) -> Attempt:
+    """The user's own attempt (finalised first if its time is over); 404 for anyone else's."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.candidate_id != user.id:
+        raise LookupError(attempt_id)
+    now = now or utcnow()
+    if not attempt.finished and now > attempt.deadline + grace():
+        finalise(attempt.id, "deadline", now)
+        db.session.refresh(attempt)
+    return attempt
+
+
+def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int:
+    if attempt.finished:
+        return 0
+    return max(0, int((attempt.deadline - (now or utcnow())).total_seconds()))
+
+
+def can_review(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Corrections are shown only where the questionnaire allows it, once the window has closed."""
+    if not attempt.finished:
+        return False
+    if attempt.trial:
+        return True
+    if attempt.questionnaire.review_policy != "review_after_close" or attempt.session is None:
+        return False
+    return (now or utcnow()) >= attempt.session.closes_at
+
+
+# --- starting ---------------------------------------------------------------------------------
+
+
+def extra_time_percent(candidate_id: int) -> int:
+    row = db.session.execute(select(Accommodation).where(Accommodation.user_id == candidate_id)).scalar_one_or_none()
+    return row.extra_time_percent if row else 0
+
+
+def attempt_duration(questionnaire: Questionnaire, candidate_id: int) -> timedelta:
+    """The questionnaire's duration plus the candidate's extra time, rounded up to the second."""
+    seconds = questionnaire.duration_minutes * 60 * (100 + extra_time_percent(candidate_id))
+    return timedelta(seconds=-(-seconds // 100))
+
+
+def start_attempt(candidate: User, session_id: int, now: datetime | None = None) -> Attempt:
+    """Start (or resume) the candidate's attempt; starting twice returns the same attempt."""
+    now = now or utcnow()
+    session = db.session.get(ExamSession, session_id)
+    if session is None or not _in_session_cohorts(candidate.id, session.id):
+        raise NotAllowed("Ce questionnaire n'est pas ouvert à votre cohorte.")
+    existing = db.session.execute(
+        select(Attempt).where(Attempt.session_id == session.id, Attempt.candidate_id == candidate.id)
+        .order_by(Attempt.number.desc())
+    ).scalars().first()
+    if existing is not None and not existing.finished:
+        if now > existing.deadline + grace():
+            finalise(existing.id, "deadline", now)
+            raise AttemptClosed("Le temps imparti à votre tentative est écoulé : elle a été remise automatiquement.")
+        return existing
+    if not session.is_open(now):
+        raise ExamError("Cette session n'est pas ouverte : vérifiez ses dates d'ouverture et de fermeture.")
+    number = (existing.number + 1) if existing else 1
+    if number > session.questionnaire.attempts_allowed:
+        raise ExamError("Vous avez utilisé toutes les tentatives autorisées pour ce questionnaire.")
+    deadline = min(now + attempt_duration(session.questionnaire, candidate.id), session.closes_at)
+    attempt = _build_attempt(session.questionnaire, candidate.id, now, deadline, session_id=session.id, number=number)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return db.session.execute(
+            select(Attempt).where(Attempt.session_id == session.id, Attempt.candidate_id == candidate.id,
+                                  Attempt.number == number)
+        ).scalar_one()
+    return attempt
+
+
+def start_trial(trainer: User, questionnaire_id: int, now: datetime | None = None) -> Attempt:
+    """A trainer takes a questionnaire as a candidate would, timed; it never reaches the ledger."""
+    now = now or utcnow()
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None:
+        raise LookupError(questionnaire_id)
+    deadline = now + timedelta(minutes=questionnaire.duration_minutes)
+    attempt = _build_attempt(questionnaire, trainer.id, now, deadline, session_id=None, number=1, trial=True)
+    db.session.commit()
+    return attempt
+
+
+def _in_session_cohorts(candidate_id: int, session_id: int) -> bool:
+    return db.session.execute(
+        select(exists().where(
+            session_cohorts.c.session_id == session_id,
+            session_cohorts.c.cohort_id == cohort_members.c.cohort_id,
+            cohort_members.c.user_id == candidate_id,
+        ))
+    ).scalar()
+
+
+def _build_attempt(questionnaire: Questionnaire, candidate_id: int, now: datetime, deadline: datetime, *,
+                   session_id: int | None, number: int, trial: bool = False) -> Attempt:
+    versions = current_versions(questionnaire.thematic)
+    if not versions:
+        raise ExamError("La banque de questions de cette thématique est vide : prévenez votre formateur.")
+    rng = random.Random(secrets.randbits(64))
+    pool = [draw.Candidate(v.id, int(v.payload.get("difficulty", 2)), tuple(v.payload.get("tags", ())))
+            for v in versions]
+    chosen = draw.draw(pool, questionnaire.question_count, questionnaire.draw_rule, rng)
+    by_id = {v.id: v for v in versions}
+    attempt = Attempt(
+        session_id=session_id, questionnaire_id=questionnaire.id, candidate_id=candidate_id, number=number,
+        trial=trial, started_at=now, deadline=deadline,
+    )
+    for position, pick in enumerate(chosen, start=1):
+        payload = by_id[pick.version_id].payload
+        attempt.items.append(AttemptItem(
+            position=position, question_version_id=pick.version_id,
+            option_order=draw.option_order(payload, questionnaire.shuffle_options, rng),
+        ))
+    db.session.add(attempt)
+    return attempt
+
+
+# --- answering --------------------------------------------------------------------------------
+
+
+def normalise_response(payload: dict, raw):
+    """The response in its stored shape, or an ExamError when it names options that do not exist."""
+    kind = payload["type"]
+    if raw is None or raw == "" or raw == []:
+        return None
+    if kind == "single":
+        ids = {c["id"] for c in payload["choices"]}
+        if not isinstance(raw, str) or raw not in ids:
+            raise ExamError("Réponse invalide pour cette question.")
+        return raw
+    if kind == "multiple":
+        ids = [c["id"] for c in payload["choices"]]
+        if not isinstance(raw, list) or not set(raw) <= set(ids):
+            raise ExamError("Réponse invalide pour cette question.")
+        return [i for i in ids if i in raw]
+    if kind == "truefalse":
+        if raw in (True, "true", "vrai"):
+            return True
+        if raw in (False, "false", "faux"):
+            return False
+        raise ExamError("Réponse invalide : choisissez Vrai ou Faux.")
+    if kind == "numeric":
+        text = str(raw).strip()[:40]
+        return text or None
+    if kind == "ordering":
+        ids = [i["id"] for i in payload["items"]]
+        if not isinstance(raw, list) or sorted(raw) != sorted(ids):
+            raise ExamError("Réponse invalide : chaque élément doit recevoir un rang.")
+        return list(raw)
+    if kind == "matching":
+        lefts = {p["left_id"] for p in payload["pairs"]}
+        rights = {p["right_id"] for p in payload["pairs"]}
+        if not isinstance(raw, dict) or not set(raw) <= lefts or not set(v for v in raw.values() if v) <= rights:
+            raise ExamError("Réponse invalide pour cette association.")
+        cleaned = {k: v for k, v in raw.items() if v}
+        return cleaned or None
+    raise ExamError("Type de question inconnu.")
+
+
+def save_answer(attempt: Attempt, position: int, raw, flagged: bool | None = None,
+                now: datetime | None = None) -> datetime:
+    """Store one answer while the attempt is open (deadline + grace); returns when it was saved.
+
+    The write is a single conditional UPDATE: acknowledged only if the attempt was still open
+    at that instant, so an acknowledged save is always part of the result.
+    """
+    now = now or utcnow()
+    item = next((i for i in attempt.items if i.position == position), None)
+    if item is None:
+        raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
+    response = normalise_response(item.version.payload, raw)
+    open_attempt = (
+        select(Attempt.id)
+        .where(Attempt.id == attempt.id, Attempt.status == "in_progress", Attempt.deadline >= now - grace())
+        .with_for_update(read=True)
+        .scalar_subquery()
+    )
+    values = {"response": response, "saved_at": now}
+    if flagged is not None:
+        values["flagged"] = bool(flagged)
+    result = db.session.execute(
+        update(AttemptItem)
+        .where(AttemptItem.id == item.id, AttemptItem.attempt_id == open_attempt)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        db.session.refresh(attempt)
+        if not attempt.finished and now > attempt.deadline + grace():
+            finalise(attempt.id, "deadline", now)
+        raise AttemptClosed(
+            "Réponse refusée : le temps est écoulé et votre questionnaire a été remis avec les réponses "
+            "enregistrées avant la fin."
+        )
+    return now
+
+
+def set_flag(attempt: Attempt, position: int, flagged: bool, now: datetime | None = None) -> None:
+    item = next((i for i in attempt.items if i.position == position), None)
+    if item is None:
+        raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
+    save_answer(attempt, position, item.response, flagged=flagged, now=now)
+
+
+def set_display_mode(attempt: Attempt, mode: str) -> None:
+    if mode in ("one", "all") and attempt.display_mode != mode:
+        attempt.display_mode = mode
+        db.session.commit()
+
+
+def unanswered_count(attempt: Attempt) -> int:
+    return sum(1 for i in attempt.items if not is_answered(i.version.payload["type"], i.response))
+
+
+# --- finishing --------------------------------------------------------------------------------
+
+
+def submit(attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """The candidate hands in; a second submit (two tabs, a replay) changes nothing."""
+    now = now or utcnow()
+    if not attempt.finished:
+        late = now > attempt.deadline + grace()
+        finalise(attempt.id, "deadline" if late else "candidate", now)
+        db.session.refresh(attempt)
+    return attempt
+
+
+def finalise(attempt_id: int, reason: str, now: datetime | None = None) -> bool:
+    """Score the attempt with the answers it holds and write the E2 result to the ledger, once.
+
+    Returns True for the caller that finalised it, False if it was already finished. The status
+    change, the scores and the ledger entries are one transaction.
+    """
+    now = now or utcnow()
+    db.session.rollback()
+    won = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.status == "in_progress")
+        .values(status="finished", finished_at=now, finished_by=reason)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not won:
+        db.session.rollback()
+        return False
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    items = db.session.execute(
+        select(AttemptItem, QuestionVersion)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .where(AttemptItem.attempt_id == attempt_id)
+        .order_by(AttemptItem.position)
+        .execution_options(populate_existing=True)
+    ).all()
+    credits = []
+    for item, version in items:
+        credit = score_response(Question.from_payload(version.payload), item.response)
+        item.credit = _decimal(credit)
+        credits.append(credit)
+    result = grade(credits, load_referential().pass_threshold)
+    attempt.score = _decimal(result.score)
+    attempt.total = result.total
+    attempt.passed = result.passed
+    if not attempt.trial:
+        from quiz.ledger.service import record_e2_result
+
+        record_e2_result(attempt.candidate_id, attempt.questionnaire.thematic, result.passed, attempt.id,
+                         score=result.ratio, recorded_at=now)
+    db.session.commit()
+    return True
+
+
+def finalise_expired(now: datetime | None = None, candidate_id: int | None = None) -> int:
+    """Finalise every attempt whose deadline plus grace has passed; returns how many."""
+    now = now or utcnow()
+    query = select(Attempt.id).where(Attempt.status == "in_progress", Attempt.deadline < now - grace())
+    if candidate_id is not None:
+        query = query.where(Attempt.candidate_id == candidate_id)
+    ids = db.session.execute(query).scalars().all()
+    return sum(1 for attempt_id in ids if finalise(attempt_id, "deadline", now))
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001"))

@@ -1,0 +1,141 @@
+"""Candidate dashboard, candidate record for assessors, jury grid, exports and attestations."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from quiz.accounts.access import role_required
+from quiz.accounts.models import User
+from quiz.accounts.roles import Role
+from quiz.extensions import db
+from quiz.ledger import exports, service
+from quiz.ledger.attestation import attestation_pdf
+from quiz.ledger.rules import State
+from quiz.timeutil import utcnow
+
+bp = Blueprint("ledger", __name__, url_prefix="/registre")
+JURY = (Role.ASSESSOR, Role.ADMIN)
+
+
+@bp.app_template_filter("ledger_date")
+def ledger_date(value) -> str:
+    """A day as « 15/06/2026 » (French numeric date), empty for None."""
+    return exports.short_date(value)
+
+
+def _page(candidate: User, own: bool):
+    entries = service.history(candidate.id)
+    return render_template(
+        "ledger/candidate.html",
+        candidate=candidate,
+        own=own,
+        status=service.candidate_status(candidate.id),
+        ref=service.referential(),
+        entries=entries,
+        replaced_by={e.replaces_id: e for e in entries if e.replaces_id is not None},
+        can_grade=current_user.has_role(*JURY),
+        State=State,
+    )
+
+
+@bp.get("/")
+@role_required(Role.CANDIDATE)
+def my_dashboard():
+    return _page(current_user, own=True)
+
+
+def _visible_candidate(candidate_id: int) -> User:
+    """Assessors and administrators see every candidate; a candidate only themself."""
+    if not current_user.has_role(*JURY) and current_user.id != candidate_id:
+        abort(403)
+    user = db.session.get(User, candidate_id)
+    if user is None or not user.has_role(Role.CANDIDATE):
+        abort(404)
+    return user
+
+
+@bp.get("/candidats/<int:candidate_id>")
+@role_required(*JURY, Role.CANDIDATE)
+def candidate(candidate_id: int):
+    user = _visible_candidate(candidate_id)
+    return _page(user, own=user.id == current_user.id)
+
+
+@bp.get("/candidats/<int:candidate_id>/attestation.pdf")
+@role_required(*JURY, Role.CANDIDATE)
+def attestation(candidate_id: int):
+    user = _visible_candidate(candidate_id)
+    today = service.local_date(utcnow())
+    pdf = attestation_pdf(user.full_name, service.candidate_status(user.id), service.referential(), today)
+    name = _safe(f"attestation-{user.last_name}-{user.first_name}")
+    return _download(pdf, "application/pdf", f"{name}.pdf", inline=True)
+
+
+def _grid_from_request():
+    """The grid for ?promotion=<id> (every candidate without it), filtered by ?statut=."""
+    cohort_id = request.args.get("promotion", type=int)
+    if cohort_id is not None:
+        try:
+            grid = service.cohort_grid(cohort_id)
+        except service.LedgerError:
+            abort(404)
+    else:
+        grid = service.full_grid()
+    wanted = request.args.get("statut", "")
+    if wanted in exports.FILTERS:
+        grid = service.Grid(
+            grid.title, grid.cohort, tuple(r for r in grid.rows if exports.certification_filter(r.status) == wanted)
+        )
+    else:
+        wanted = ""
+    return grid, wanted
+
+
+@bp.get("/jury")
+@role_required(*JURY)
+def jury():
+    grid, wanted = _grid_from_request()
+    ref = service.referential()
+    return render_template(
+        "ledger/jury.html",
+        grid=grid,
+        ref=ref,
+        cohorts=service.cohorts(),
+        wanted=wanted,
+        filters=exports.FILTERS,
+        State=State,
+        title_cell=exports.title_cell,
+    )
+
+
+@bp.get("/jury/export.<fmt>")
+@role_required(*JURY)
+def jury_export(fmt: str):
+    grid, _wanted = _grid_from_request()
+    ref = service.referential()
+    name = _safe(f"grille-jury-{grid.cohort.name if grid.cohort else 'tous'}-{service.local_date(utcnow())}")
+    if fmt == "csv":
+        return _download(exports.to_csv(grid, ref).encode("utf-8"), "text/csv; charset=utf-8", f"{name}.csv")
+    if fmt == "xlsx":
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return _download(exports.to_xlsx(grid, ref), mimetype, f"{name}.xlsx")
+    abort(404)
+
+
+def _safe(name: str) -> str:
+    """An ASCII file name: accents dropped (Élodie -> Elodie), anything else turned into dashes."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", plain).strip("-") or "export"
+
+
+def _download(body: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
+    response = Response(body, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

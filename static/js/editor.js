@@ -1,0 +1,144 @@
+/* Bank editor: CodeMirror over the textarea (the page works without it), live validation
+   through the JSON endpoint, and problems that jump to their line. No inline script (CSP). */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("bank-editor-form");
+  var textarea = document.getElementById("text");
+  var list = document.getElementById("problem-list");
+  var status = document.getElementById("problem-status");
+  if (!form || !textarea || !list || !status) { return; }
+
+  var csrf = form.querySelector("input[name='csrf_token']");
+  var url = form.getAttribute("data-validate-url");
+  var label = document.getElementById("text-label");
+  var editor = null;
+  var marked = [];
+
+  if (window.CodeMirror) {
+    editor = window.CodeMirror.fromTextArea(textarea, {
+      mode: "yaml-frontmatter",
+      lineNumbers: true,
+      lineWrapping: true,
+      indentUnit: 2,
+      tabSize: 2,
+      extraKeys: { Tab: false, "Shift-Tab": false },
+      screenReaderLabel: label ? label.textContent : "Texte de la banque"
+    });
+    editor.getWrapperElement().classList.add("bank-editor");
+  }
+
+  function text() { return editor ? editor.getValue() : textarea.value; }
+
+  function jump(line) {
+    if (editor) {
+      editor.focus();
+      editor.setCursor({ line: line - 1, ch: 0 });
+      editor.scrollIntoView({ line: line - 1, ch: 0 }, 120);
+      return;
+    }
+    var lines = textarea.value.split("\n");
+    var offset = 0;
+    for (var i = 0; i < line - 1 && i < lines.length; i++) { offset += lines[i].length + 1; }
+    textarea.focus();
+    textarea.setSelectionRange(offset, offset);
+  }
+
+  list.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-line]");
+    if (!link) { return; }
+    event.preventDefault();
+    jump(parseInt(link.getAttribute("data-line"), 10));
+  });
+
+  function mark(problems) {
+    if (!editor) { return; }
+    marked.forEach(function (handle) { editor.removeLineClass(handle, "background", "problem-line"); });
+    marked = [];
+    problems.forEach(function (p) {
+      if (!p.here) { return; }
+      var handle = editor.getLineHandle(Math.max(0, p.line - 1));
+      if (handle) { marked.push(editor.addLineClass(handle, "background", "problem-line")); }
+    });
+  }
+
+  function item(p) {
+    var li = document.createElement("li");
+    li.className = "problem";
+    var where;
+    if (p.here) {
+      where = document.createElement("a");
+      where.href = "#text";
+      where.setAttribute("data-line", String(p.line));
+      where.textContent = "Ligne " + p.line;
+    } else {
+      where = document.createElement("span");
+      where.textContent = p.file + ":" + p.line;
+    }
+    where.classList.add("problem-line");
+    li.appendChild(where);
+    if (p.qid) {
+      var qid = document.createElement("span");
+      qid.className = "problem-qid";
+      qid.textContent = p.qid;
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(qid);
+    }
+    var message = document.createElement("span");
+    message.className = "problem-message";
+    message.textContent = p.message;
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(message);
+    if (p.hint) {
+      var hint = document.createElement("span");
+      hint.className = "problem-hint";
+      hint.textContent = "— " + p.hint;
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(hint);
+    }
+    return li;
+  }
+
+  function show(result) {
+    list.textContent = "";
+    result.problems.forEach(function (p) { list.appendChild(item(p)); });
+    mark(result.problems);
+    var n = result.problems.length;
+    status.setAttribute("data-state", result.ok ? "ok" : "bad");
+    status.textContent = result.ok
+      ? "✔ Aucune erreur : " + result.questions + " question(s) prête(s) à publier."
+      : "✘ " + n + (n > 1 ? " erreurs à corriger" : " erreur à corriger") + " avant de publier.";
+  }
+
+  var timer = null;
+  var sequence = 0;
+
+  function check() {
+    var mine = ++sequence;
+    status.setAttribute("data-state", "checking");
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
+      body: JSON.stringify({ text: text() })
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (result) {
+      if (mine === sequence) { show(result); }
+    }).catch(function () {
+      if (mine === sequence) {
+        status.setAttribute("data-state", "unknown");
+        status.textContent = "Vérification impossible pour l'instant (connexion ?) : utilisez le bouton « Vérifier ».";
+      }
+    });
+  }
+
+  function schedule() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(check, 700);
+  }
+
+  if (editor) { editor.on("change", schedule); } else { textarea.addEventListener("input", schedule); }
+  check();
+})();

@@ -1,0 +1,44 @@
+"""Test helpers shared by integration and browser tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXAM_BANK = FIXTURES / "exam-bank.md"
+
+
+def correct_response(payload: dict):
+    """The response that scores full marks for a question payload."""
+    kind = payload["type"]
+    if kind == "single":
+        return next(c["id"] for c in payload["choices"] if c["correct"])
+    if kind == "multiple":
+        return [c["id"] for c in payload["choices"] if c["correct"]]
+    if kind == "truefalse":
+        return payload["answer"]
+    if kind == "numeric":
+        return payload["answer"].replace(".", ",")
+    if kind == "ordering":
+        return [i["id"] for i in payload["items"]]
+    if kind == "matching":
+        return {p["left_id"]: p["right_id"] for p in payload["pairs"]}
+    raise ValueError(kind)
+
+
+def wrong_response(payload: dict):
+    kind = payload["type"]
+    if kind == "single":
+        return next(c["id"] for c in payload["choices"] if not c["correct"])
+    if kind == "multiple":
+        return [c["id"] for c in payload["choices"] if not c["correct"]]
+    if kind == "truefalse":
+        return not payload["answer"]
+    if kind == "numeric":
+        return "999999"
+    if kind == "ordering":
+        return list(reversed([i["id"] for i in payload["items"]]))
+    if kind == "matching":
+        rights = [p["right_id"] for p in payload["pairs"]]
+        return {p["left_id"]: rights[(i + 1) % len(rights)] for i, p in enumerate(payload["pairs"])}
+    raise ValueError(kind)

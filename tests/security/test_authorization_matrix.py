@@ -1,0 +1,225 @@
+"""Every route of the app, every kind of visitor: the answer each one gets.
+
+MATRIX holds one entry per (rule, method) of `app.url_map`. A route with no entry fails
+`test_every_route_has_an_entry`: whoever adds a route decides here who may reach it.
+
+Visitors: anonymous, the candidate who owns the objects in the URL, another candidate, an
+assessor, a trainer, an administrator, and a candidate whose account was deactivated after
+logging in. Expected answers: a status code, or LOGIN (a redirect to the login page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from flask import url_for
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from tests.security.conftest import client_as, page_scripts_are_external
+from tests.security.world import World, build_world, deactivate
+
+LOGIN = "login"
+VISITORS = ("anonymous", "deactivated", "other", "assessor", "trainer", "admin", "candidate")
+ROLE_OF = {"candidate": "candidate", "other": "candidate", "assessor": "assessor", "trainer": "trainer",
+           "admin": "admin"}
+AUTHENTICATED = ("other", "assessor", "trainer", "admin", "candidate")
+
+
+@dataclass(frozen=True)
+class Case:
+    expect: dict[str, int | str]
+    args: Callable[[World], dict] = lambda w: {}
+    data: dict | None = None
+    json: dict | None = None
+    query: dict = field(default_factory=dict)
+
+
+def everyone(code, **kw) -> Case:
+    return Case({v: code for v in VISITORS}, **kw)
+
+
+def logged_in(code, **kw) -> Case:
+    """Any active account; visitors without one go to login."""
+    return Case({"anonymous": LOGIN, "deactivated": LOGIN} | {v: code for v in AUTHENTICATED}, **kw)
+
+
+def roles(*allowed: str, ok=200, **kw) -> Case:
+    """Accounts holding one of `allowed` get `ok`, other accounts 403, visitors without one go to login."""
+    expect = {"anonymous": LOGIN, "deactivated": LOGIN}
+    expect |= {v: ok if ROLE_OF[v] in allowed else 403 for v in AUTHENTICATED}
+    return Case(expect, **kw)
+
+
+def owner_only(ok, **kw) -> Case:
+    """Only the candidate the object belongs to; anyone else is told it does not exist."""
+    expect = {"anonymous": LOGIN, "deactivated": LOGIN} | {v: 404 for v in AUTHENTICATED}
+    return Case(expect | {"candidate": ok}, **kw)
+
+
+def with_(case: Case, **expect) -> Case:
+    return Case(case.expect | expect, case.args, case.data, case.json, case.query)
+
+
+def of(**names: str) -> Callable[[World], dict]:
+    """URL values from world ids: of(attempt_id="candidate_attempt")."""
+    return lambda w: {arg: w[name] for arg, name in names.items()}
+
+
+JURY = ("assessor", "admin")
+AUTHORS = ("trainer", "admin")
+
+MATRIX: dict[tuple[str, str], Case] = {
+    # --- pages for everyone ---------------------------------------------------------------------------
+    ("/static/<path:filename>", "GET"): everyone(200, args=lambda w: {"filename": "css/app.css"}),
+    ("/healthz", "GET"): everyone(200),
+    ("/lang/<code>", "POST"): everyone(302, args=lambda w: {"code": "en"}),
+    ("/login", "GET"): with_(logged_in(302), anonymous=200, deactivated=200),
+    ("/login", "POST"): with_(logged_in(302), anonymous=200, deactivated=200),
+    ("/", "GET"): logged_in(200),
+    ("/logout", "POST"): everyone(LOGIN),
+    ("/account/password", "GET"): logged_in(200),
+    ("/account/password", "POST"): logged_in(200),
+    # --- administration of accounts -------------------------------------------------------------------
+    ("/admin/", "GET"): roles("admin"),
+    ("/admin/users", "GET"): roles("admin"),
+    ("/admin/users/new", "GET"): roles("admin"),
+    ("/admin/users/new", "POST"): roles("admin"),
+    ("/admin/users/<int:user_id>", "GET"): roles("admin", args=of(user_id="victim")),
+    ("/admin/users/<int:user_id>", "POST"): roles("admin", args=of(user_id="victim")),
+    ("/admin/users/<int:user_id>/reset-password", "POST"): roles("admin", args=of(user_id="victim")),
+    ("/admin/cohorts", "GET"): roles("admin"),
+    ("/admin/cohorts", "POST"): roles("admin"),
+    ("/admin/cohorts/<int:cohort_id>", "GET"): roles("admin", args=of(cohort_id="cohort")),
+    ("/admin/import", "GET"): roles("admin"),
+    ("/admin/import", "POST"): roles("admin"),
+    ("/admin/audit/", "GET"): roles("admin"),
+    # --- questionnaires: candidates -------------------------------------------------------------------
+    ("/questionnaires", "GET"): roles("candidate"),
+    ("/sessions/<int:session_id>/start", "POST"): roles("candidate", ok=302, args=of(session_id="session")),
+    ("/attempts/<int:attempt_id>", "GET"): owner_only(200, args=of(attempt_id="candidate_attempt")),
+    ("/attempts/<int:attempt_id>", "POST"): owner_only(302, args=of(attempt_id="candidate_attempt")),
+    ("/attempts/<int:attempt_id>/submit", "GET"): owner_only(200, args=of(attempt_id="candidate_attempt")),
+    ("/attempts/<int:attempt_id>/submit", "POST"): owner_only(302, args=of(attempt_id="candidate_attempt")),
+    ("/attempts/<int:attempt_id>/result", "GET"): owner_only(200, args=of(attempt_id="candidate_finished")),
+    ("/attempts/<int:attempt_id>/review", "GET"): owner_only(200, args=of(attempt_id="candidate_finished")),
+    ("/api/attempts/<int:attempt_id>/status", "GET"): owner_only(200, args=of(attempt_id="candidate_attempt")),
+    ("/api/attempts/<int:attempt_id>/answers/<int:position>", "POST"): owner_only(
+        200, args=lambda w: {"attempt_id": w["candidate_attempt"], "position": 1}, json={"flagged": True}),
+    # --- questionnaires: trainers and administrators --------------------------------------------------
+    ("/manage/", "GET"): roles(*AUTHORS),
+    ("/manage/questionnaires/new", "GET"): roles(*AUTHORS),
+    ("/manage/questionnaires/new", "POST"): roles(*AUTHORS),
+    ("/manage/questionnaires/<int:questionnaire_id>", "GET"): roles(*AUTHORS, args=of(questionnaire_id="questionnaire")),
+    ("/manage/questionnaires/<int:questionnaire_id>", "POST"): roles(
+        *AUTHORS, args=of(questionnaire_id="questionnaire")),
+    ("/manage/questionnaires/<int:questionnaire_id>/trial", "POST"): roles(
+        *AUTHORS, ok=302, args=of(questionnaire_id="questionnaire")),
+    ("/manage/sessions/new", "GET"): roles(*AUTHORS),
+    ("/manage/sessions/new", "POST"): roles(*AUTHORS),
+    ("/manage/sessions/<int:session_id>", "GET"): roles(*AUTHORS, args=of(session_id="session")),
+    ("/manage/sessions/<int:session_id>/edit", "GET"): roles(*AUTHORS, args=of(session_id="session")),
+    ("/manage/sessions/<int:session_id>/edit", "POST"): roles(*AUTHORS, args=of(session_id="session")),
+    ("/manage/accommodations", "GET"): roles("admin"),
+    ("/manage/accommodations", "POST"): roles("admin"),
+    # --- ledger ---------------------------------------------------------------------------------------
+    ("/registre/", "GET"): roles("candidate"),
+    ("/registre/candidats/<int:candidate_id>", "GET"): with_(
+        roles(*JURY, args=of(candidate_id="candidate")), candidate=200),
+    ("/registre/candidats/<int:candidate_id>/attestation.pdf", "GET"): with_(
+        roles(*JURY, args=of(candidate_id="candidate")), candidate=200),
+    ("/registre/jury", "GET"): roles(*JURY),
+    ("/registre/jury/export.<fmt>", "GET"): roles(*JURY, args=lambda w: {"fmt": "csv"}),
+    # --- grading --------------------------------------------------------------------------------------
+    ("/evaluation/", "GET"): roles(*JURY),
+    ("/evaluation/candidats/<int:candidate_id>/<modality>", "GET"): roles(
+        *JURY, args=lambda w: {"candidate_id": w["candidate"], "modality": "E5"}),
+    ("/evaluation/candidats/<int:candidate_id>/<modality>", "POST"): roles(
+        *JURY, args=lambda w: {"candidate_id": w["candidate"], "modality": "E5"}),
+    ("/evaluation/corrections/<int:entry_id>", "GET"): roles(*JURY, args=of(entry_id="candidate_entry")),
+    ("/evaluation/corrections/<int:entry_id>", "POST"): roles(*JURY, args=of(entry_id="candidate_entry")),
+    ("/evaluation/pieces/<int:file_id>", "GET"): with_(
+        roles(*JURY, args=of(file_id="candidate_evidence")), candidate=200),
+}
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def routes(app) -> list[tuple[str, str, str]]:
+    """(rule, method, endpoint) for every rule of the app and every method it answers."""
+    return sorted(
+        (rule.rule, method, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+def test_every_route_has_an_entry(app):
+    present = {(rule, method) for rule, method, _ in routes(app)}
+    missing = sorted(present - MATRIX.keys())
+    stale = sorted(MATRIX.keys() - present)
+    assert not missing, "routes without an entry in MATRIX (add who may reach them): " + repr(missing)
+    assert not stale, "MATRIX entries for routes that no longer exist: " + repr(stale)
+
+
+def _url(app, rule: str, endpoint: str, values: dict) -> str:
+    matching = [r for r in app.url_map.iter_rules(endpoint) if r.rule == rule]
+    (target,) = matching
+    with app.test_request_context():
+        url = url_for(endpoint, **values)
+    adapter = app.url_map.bind("localhost")
+    matched, _ = adapter.match(url.split("?")[0], method=next(iter(target.methods - {"HEAD", "OPTIONS"})))
+    assert matched == endpoint, f"{url} does not reach {rule}"
+    return url
+
+
+def _outcome(response) -> int | str:
+    if response.status_code in (301, 302, 303) and "/login" in response.headers.get("Location", ""):
+        return LOGIN
+    return response.status_code
+
+
+def test_every_visitor_gets_the_expected_answer_on_every_route(app, make_user, clock):
+    """Each route gets its own fresh world, so what one request changes cannot sway the next."""
+    mismatches = []
+    checked = 0
+    for rule, method, endpoint in routes(app):
+        case = MATRIX.get((rule, method))
+        if case is None:
+            continue
+        world = build_world(make_user, clock)
+        clients = {v: client_as(app, world.users.get(v)) for v in VISITORS}
+        deactivate(world.users["deactivated"])
+        url = _url(app, rule, endpoint, case.args(world))
+        for visitor in VISITORS:
+            response = clients[visitor].open(url, method=method, data=case.data, json=case.json,
+                                             query_string=case.query)
+            got, want = _outcome(response), case.expect[visitor]
+            checked += 1
+            if got != want:
+                mismatches.append(f"{method} {url} as {visitor}: got {got}, expected {want}")
+            elif response.status_code == 200 and response.mimetype == "text/html":
+                problems = page_scripts_are_external(response.get_data(as_text=True))
+                if problems:
+                    mismatches.append(f"{method} {url} as {visitor}: inline script {problems}")
+    assert checked >= len(MATRIX) * len(VISITORS)
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_other_methods_are_refused_with_405(app, client):
+    """A method a rule does not declare gets 405, whoever asks (no view code runs)."""
+    adapter = app.url_map.bind("localhost")
+    for rule in app.url_map.iter_rules():
+        values = {name: "1" if rule._converters[name].__class__.__name__ != "IntegerConverter" else 1
+                  for name in rule.arguments}
+        path = rule.build(values, append_unknown=False)[1]
+        for method in METHODS:
+            if method in rule.methods:
+                continue
+            try:
+                adapter.match(path, method=method)
+            except MethodNotAllowed:
+                assert client.open(path, method=method).status_code == 405, f"{method} {path}"
+            except NotFound:
+                pytest.fail(f"{path} built from {rule.rule} matches no rule")

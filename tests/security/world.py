@@ -1,0 +1,119 @@
+"""A populated platform for the security tests: people of every role and objects each one owns.
+
+`build_world()` makes fresh people and objects every time it is called (unique e-mails), so a
+test may call it once per route and let a route change what it was given.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import current_app
+
+from quiz.accounts.models import Cohort, User
+from quiz.extensions import db
+from quiz.timeutil import utcnow
+
+ROOT = Path(__file__).resolve().parents[2]
+BANK = ROOT / "question_banks" / "01-analyse-financiere.md"
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+_serial = itertools.count(1)
+
+
+@dataclass
+class World:
+    users: dict[str, User] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> int:
+        return self.ids[name]
+
+
+def _user(make_user, role: str, cohort: Cohort | None, **kw) -> User:
+    n = next(_serial)
+    return make_user(roles=(role,), email=f"{role}{n}.w@example.org", cohort=cohort, **kw)
+
+
+def import_bank() -> None:
+    """Thematic 1's real bank, once per database."""
+    from quiz.banks.importer import import_banks
+    from quiz.banks.store import current_versions
+    from quiz.referential import load_referential
+
+    if not current_versions(1):
+        report = import_banks([BANK], load_referential())
+        assert report.ok, report.problems
+
+
+def exam_setup(cohort: Cohort, *, duration_minutes=600, question_count=8, review_policy="score",
+               closes_in=timedelta(days=2)):
+    """A questionnaire on thematic 1 and a session open now to `cohort`."""
+    from quiz.exams.models import ExamSession, Questionnaire
+
+    import_bank()
+    now = utcnow()
+    questionnaire = Questionnaire(thematic=1, title="Analyse financière", question_count=question_count,
+                                  duration_minutes=duration_minutes, review_policy=review_policy)
+    session = ExamSession(questionnaire=questionnaire, opens_at=now - timedelta(hours=1), closes_at=now + closes_in)
+    session.cohorts = [cohort]
+    db.session.add_all([questionnaire, session])
+    db.session.commit()
+    return questionnaire, session
+
+
+def grade_with_evidence(candidate: User, assessor: User, comment: str = "Synthèse argumentée"):
+    """An E5 grading of C10 for `candidate`, with one PDF stored as evidence; returns (entry, file)."""
+    from quiz.grading import evidence
+    from quiz.ledger import service
+    from quiz.referential import load_referential
+
+    stored = evidence.store(evidence.Upload("synthese.pdf", io.BytesIO(PDF_BYTES)), current_app.config["UPLOAD_FOLDER"])
+    items = load_referential().competence("C10").criteria.items
+    verdict = service.CompetenceVerdict("C10", True, {i: True for i in range(len(items))})
+    act = service.record_grading(candidate.id, "E5", [verdict], date(2026, 6, 1), assessor.id, comment=comment,
+                                 evidence=[stored])
+    return act.entries[0], act.evidence[0]
+
+
+def build_world(make_user, clock) -> World:
+    """Everyone, with: for the candidate and the other candidate, an attempt in progress (session A),
+    a finished attempt whose session has closed (session B, review allowed), a ledger entry
+    backed by an evidence file. A victim account for the administrators' actions, a deactivated
+    candidate. The clock ends two hours after the attempts started."""
+    from quiz.exams import service as exams
+
+    n = next(_serial)
+    cohort = Cohort(name=f"Promotion sécurité {n}")
+    db.session.add(cohort)
+    world = World()
+    for name, role in (("candidate", "candidate"), ("other", "candidate"), ("deactivated", "candidate"),
+                       ("victim", "candidate"), ("assessor", "assessor"), ("trainer", "trainer"),
+                       ("admin", "admin")):
+        world.users[name] = _user(make_user, role, cohort if role == "candidate" else None)
+    questionnaire_a, session_a = exam_setup(cohort)
+    questionnaire_b, session_b = exam_setup(cohort, duration_minutes=30, review_policy="review_after_close",
+                                            closes_in=timedelta(hours=1))
+    world.ids.update(cohort=cohort.id, session=session_a.id, questionnaire=questionnaire_a.id,
+                     closed_session=session_b.id)
+    for who in ("candidate", "other"):
+        user = world.users[who]
+        running = exams.start_attempt(user, session_a.id)
+        finished = exams.start_attempt(user, session_b.id)
+        exams.submit(finished)
+        entry, stored = grade_with_evidence(user, world.users["assessor"])
+        world.ids.update({f"{who}_attempt": running.id, f"{who}_finished": finished.id,
+                          f"{who}_entry": entry.id, f"{who}_evidence": stored.id})
+    clock.advance(hours=2)
+    for name, user in world.users.items():
+        world.ids[name] = user.id
+    return world
+
+
+def deactivate(user: User) -> None:
+    from quiz.accounts import service
+
+    service.set_active(db.session.get(User, user.id), False)
