@@ -55,3 +55,6 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, accounts_bp, exams_bp, ledger_bp, grading_bp, audit_bp, authoring_bp):
         app.register_blueprint(blueprint)
+    from quiz import benchpoints
+
+    benchpoints.init_app(app)  # baseline endpoints, only when QUIZ_BENCH=1 (bench/load.py)

@@ -27,6 +27,11 @@ def register_commands(group: click.Group) -> None:
 
     for command in (referential_cli, banks_cli, accounts_cli, ensure_admin_cli, demo_cli, ledger_cli, attempts_cli):
         group.add_command(command)
+    from quiz.dbtools import data_cli
+    from quiz.serve import serve_cli
+
+    group.add_command(data_cli)
+    group.add_command(serve_cli)
 
 
 def main() -> None:

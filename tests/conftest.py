@@ -22,7 +22,7 @@ PG_URL = os.environ.get("QUIZ_TEST_DATABASE_URL")
 _pg_schema_ready: set[str] = set()
 
 
-def test_config(db_url: str, tmp_path) -> dict:
+def make_test_config(db_url: str, tmp_path) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "tests-only-secret",
@@ -63,7 +63,7 @@ class IsolatedClient(FlaskClient):
 def _make_app(db_url: str, tmp_path, **overrides):
     from quiz.extensions import db
 
-    app = create_app(test_config(db_url, tmp_path) | overrides)
+    app = create_app(make_test_config(db_url, tmp_path) | overrides)
     app.test_client_class = IsolatedClient
     with app.app_context():
         import quiz.models  # noqa: F401

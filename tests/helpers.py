@@ -26,6 +26,22 @@ def correct_response(payload: dict):
     raise ValueError(kind)
 
 
+def shown(item, response):
+    """A response in the terms the browser sees (choices by shown position) for an AttemptItem."""
+    from quiz.exams.presentation import to_display
+
+    return to_display(item.version.payload, item.option_order, response)
+
+
+def key_for(item):
+    """The full-marks response for an AttemptItem, as the browser would send it."""
+    return shown(item, correct_response(item.version.payload))
+
+
+def wrong_for(item):
+    return shown(item, wrong_response(item.version.payload))
+
+
 def wrong_response(payload: dict):
     kind = payload["type"]
     if kind == "single":

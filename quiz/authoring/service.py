@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
@@ -23,6 +24,7 @@ from quiz.authoring.models import BankDraft
 from quiz.banks.checker import bank_files, check_banks, read_source
 from quiz.banks.importer import BankReport, import_banks
 from quiz.banks.model import TYPES, Bank
+from quiz.banks.parser import split_lines
 from quiz.banks.problems import Problem
 from quiz.banks.store import BankRevision, current_versions, latest_revision
 from quiz.exams.presentation import candidate_view, review_view
@@ -152,17 +154,44 @@ def _view(problem: Problem, filename: str) -> ProblemView:
     return ProblemView(problem.file, problem.line, problem.qid, message, hint, problem.file == filename)
 
 
+def outline(text: str) -> str:
+    """A bank reduced to what the checks across banks read (front matter, question headings,
+    fences), every line at its place: parsing it is fast, and line numbers stay true."""
+    lines = split_lines(text)
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), 0) if lines and \
+        lines[0].strip() == "---" else 0
+    kept = [
+        line if n <= end or line.startswith("## ") or line.lstrip().startswith(("```", "~~~")) else ""
+        for n, line in enumerate(lines)
+    ]
+    return "\n".join(kept)
+
+
+@lru_cache(maxsize=8)
+def _check_alone(sources: tuple[tuple[str, str], ...], assets: Path) -> tuple[tuple[Problem, ...], frozenset]:
+    """The problems of the other banks by themselves, and those of their outlines (cached on
+    their exact texts: nothing is remembered that the files do not say)."""
+    referential = load_referential()
+    full = check_banks(dict(sources), referential, require_all_thematics=False, assets_dir=assets).problems
+    outlined = check_banks({name: outline(src) for name, src in sources}, referential,
+                           require_all_thematics=False).problems
+    return tuple(full), frozenset(outlined)
+
+
 def validate(thematic, text: str) -> Validation:
     """Problems of `text` as the bank of `thematic`, checked with the other banks on disk; the
-    problems that exist without it are returned apart (`elsewhere`) and block nothing."""
+    problems that exist without it are returned apart (`elsewhere`) and block nothing.
+
+    The other banks take part through their outline, so a check stays quick as the trainer types.
+    """
     text = normalise(text)
     others = {name: src for name, src in disk_sources().items() if name != thematic.filename}
     referential = load_referential()
     assets = banks_dir() / "assets"
-    alone = check_banks(others, referential, require_all_thematics=False, assets_dir=assets)
-    together = check_banks({**others, thematic.filename: text}, referential, require_all_thematics=False,
+    elsewhere, known = _check_alone(tuple(sorted(others.items())), assets)
+    outlines = {name: outline(src) for name, src in others.items()}
+    together = check_banks({**outlines, thematic.filename: text}, referential, require_all_thematics=False,
                            assets_dir=assets)
-    known = set(alone.problems)
     bank = next((b for b in together.banks if b.filename == thematic.filename), None)
     problems = [_view(p, thematic.filename) for p in together.problems if p not in known]
     if bank is not None and bank.thematic != thematic.number:
@@ -171,7 +200,7 @@ def validate(thematic, text: str) -> Validation:
                                     f"cette banque est celle de la thématique {thematic.number}",
                                     f"écrivez « thematic: {thematic.number} » dans l'en-tête.", True))
         bank = None
-    return Validation(bank, problems, [_view(p, thematic.filename) for p in alone.problems])
+    return Validation(bank, problems, [_view(p, thematic.filename) for p in elsewhere])
 
 
 def save_draft(thematic, text: str, user: User) -> BankDraft:

@@ -96,7 +96,7 @@ def export_command(fmt: str, out: Path, paths: tuple[Path, ...]) -> None:
         target, losses = export_bank(bank, fmt, out)
         click.echo(f"{target}")
         for loss in losses:
-            click.echo(f"  non exporté : {loss}", err=True)
+            click.echo(f"  limite du format : {loss}", err=True)
 
 
 @banks_cli.command("convert")

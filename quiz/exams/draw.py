@@ -33,23 +33,14 @@ def draw(pool: list[Candidate], count: int, rule: str, rng: random.Random) -> li
 
 
 def level_quotas(available: dict[int, int], count: int) -> dict[int, int]:
-    """Split `count` over levels as evenly as their sizes allow (water-filling)."""
+    """Split `count` over levels as evenly as their sizes allow (water-filling, smallest first)."""
     quotas = dict.fromkeys(available, 0)
     remaining = count
-    open_levels = sorted(level for level, size in available.items() if size > 0)
-    while remaining and open_levels:
-        share, extra = divmod(remaining, len(open_levels))
-        progressed = False
-        for i, level in enumerate(list(open_levels)):
-            want = share + (1 if i < extra else 0)
-            take = min(want, available[level] - quotas[level])
-            quotas[level] += take
-            remaining -= take
-            progressed = progressed or take > 0
-            if quotas[level] == available[level]:
-                open_levels.remove(level)
-        if not progressed:
-            break
+    levels = sorted(available, key=lambda level: (available[level], level))
+    for index, level in enumerate(levels):
+        share = -(-remaining // (len(levels) - index))
+        quotas[level] = min(available[level], share)
+        remaining -= quotas[level]
     return quotas
 
 

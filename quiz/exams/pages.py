@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quiz.exams import service
 from quiz.exams.models import Attempt
-from quiz.exams.presentation import candidate_view, is_answered, review_view
+from quiz.exams.presentation import candidate_view, is_answered, review_view, to_display
 from quiz.referential import load_referential
 
 
@@ -14,7 +14,7 @@ def _item_view(item) -> dict:
         "position": item.position,
         "type": payload["type"],
         "view": candidate_view(payload, item.option_order),
-        "response": item.response,
+        "response": to_display(payload, item.option_order, item.response),
         "flagged": item.flagged,
         "answered": is_answered(payload["type"], item.response),
     }
@@ -64,7 +64,7 @@ def read_form_answers(attempt: Attempt, form) -> list[tuple[int, object, bool]]:
         else:
             raw = form.get(key)
         flagged = form.get(f"flag{item.position}") == "1"
-        if raw != item.response or flagged != item.flagged:
+        if raw != to_display(payload, item.option_order, item.response) or flagged != item.flagged:
             answers.append((item.position, raw, flagged))
     return answers
 

@@ -9,12 +9,46 @@ from __future__ import annotations
 from quiz.banks.render import render_inline, render_markdown
 
 
+CHOICE_TYPES = ("single", "multiple")
+
+
+def to_display(payload: dict, option_order: list[str], response):
+    """A stored response in the terms the browser sees: choices by their shown position (1, 2…).
+
+    A bank's choice ids follow the file's order, where a trainer may habitually put the right
+    answer first: the browser only ever sees positions in this candidate's shuffled order.
+    """
+    if payload["type"] not in CHOICE_TYPES or response is None:
+        return response
+    shown = {cid: str(n) for n, cid in enumerate(option_order, start=1)}
+    if isinstance(response, list):
+        return [shown[c] for c in response if c in shown]
+    return shown.get(response)
+
+
+def from_display(payload: dict, option_order: list[str], raw):
+    """The browser's response back in the bank's terms; an unknown position fails validation."""
+    if payload["type"] not in CHOICE_TYPES:
+        return raw
+
+    def choice(value):
+        text = str(value)
+        if text.isdigit() and 1 <= int(text) <= len(option_order):
+            return option_order[int(text) - 1]
+        return f"invalide:{text}"
+
+    if isinstance(raw, list):
+        return [choice(v) for v in raw]
+    return choice(raw) if raw not in (None, "") else raw
+
+
 def candidate_view(payload: dict, option_order: list[str]) -> dict:
     kind = payload["type"]
     view = {"type": kind, "stem_html": render_markdown(payload["stem"]), "unit": payload.get("unit")}
-    if kind in ("single", "multiple"):
+    if kind in CHOICE_TYPES:
         texts = {c["id"]: c["text"] for c in payload["choices"]}
-        view["options"] = [{"id": cid, "html": render_inline(texts[cid])} for cid in option_order]
+        view["options"] = [{"id": str(n), "html": render_inline(texts[cid])}
+                           for n, cid in enumerate(option_order, start=1)]
     elif kind == "ordering":
         texts = {i["id"]: i["text"] for i in payload["items"]}
         view["options"] = [{"id": iid, "html": render_inline(texts[iid])} for iid in option_order]
@@ -34,13 +68,13 @@ def review_view(payload: dict, option_order: list[str], response) -> dict:
     view = candidate_view(payload, option_order)
     kind = payload["type"]
     view["explanation_html"] = render_markdown(payload["explanation"])
-    if kind in ("single", "multiple"):
+    if kind in CHOICE_TYPES:
         by_id = {c["id"]: c for c in payload["choices"]}
         chosen = set(response if isinstance(response, list) else [response] if response else [])
-        for option in view["options"]:
-            choice = by_id[option["id"]]
+        for option, choice_id in zip(view["options"], option_order, strict=True):
+            choice = by_id[choice_id]
             option["correct"] = choice["correct"]
-            option["chosen"] = option["id"] in chosen
+            option["chosen"] = choice_id in chosen
             option["feedback_html"] = render_markdown(choice["feedback"]) if choice.get("feedback") else ""
     elif kind == "truefalse":
         view["key"] = payload["answer"]

@@ -25,7 +25,7 @@ from quiz.banks.model import Question
 from quiz.banks.store import QuestionVersion, current_versions
 from quiz.exams import draw
 from quiz.exams.models import Accommodation, Attempt, AttemptItem, ExamSession, Questionnaire, session_cohorts
-from quiz.exams.presentation import is_answered
+from quiz.exams.presentation import from_display, is_answered, to_display
 from quiz.extensions import db
 from quiz.referential import load_referential
 from quiz.scoring import grade, score_response
@@ -272,7 +272,7 @@ def normalise_response(payload: dict, raw):
 
 def save_answer(attempt: Attempt, position: int, raw, flagged: bool | None = None,
                 now: datetime | None = None) -> datetime:
-    """Store one answer while the attempt is open (deadline + grace); returns when it was saved.
+    """Store one answer (as the browser shows it) while the attempt is open (deadline + grace).
 
     The write is a single conditional UPDATE: acknowledged only if the attempt was still open
     at that instant, so an acknowledged save is always part of the result.
@@ -281,7 +281,8 @@ def save_answer(attempt: Attempt, position: int, raw, flagged: bool | None = Non
     item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
         raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
-    response = normalise_response(item.version.payload, raw)
+    payload = item.version.payload
+    response = normalise_response(payload, from_display(payload, item.option_order, raw))
     open_attempt = (
         select(Attempt.id)
         .where(Attempt.id == attempt.id, Attempt.status == "in_progress", Attempt.deadline >= now - grace())
@@ -313,7 +314,8 @@ def set_flag(attempt: Attempt, position: int, flagged: bool, now: datetime | Non
     item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
         raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
-    save_answer(attempt, position, item.response, flagged=flagged, now=now)
+    save_answer(attempt, position, to_display(item.version.payload, item.option_order, item.response),
+                flagged=flagged, now=now)
 
 
 def set_display_mode(attempt: Attempt, mode: str) -> None:

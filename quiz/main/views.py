@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from flask_login import current_user
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, session, url_for
+from flask_login import current_user, login_required
 
 from quiz.main.dashboard import home_sections
 
@@ -24,6 +26,13 @@ def set_language(code: str):
     session["lang"] = code
     target = request.form.get("next") or url_for("main.home")
     return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("main.home"))
+
+
+@bp.route("/banks/assets/<path:filename>")
+@login_required
+def bank_asset(filename: str):
+    """Images referenced by the banks (`![alt](assets/…)`), served from question_banks/assets/."""
+    return send_from_directory(Path(current_app.config["QUESTION_BANKS_DIR"]) / "assets", filename)
 
 
 @bp.route("/healthz")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from quiz.exams.models import Attempt
 from quiz.extensions import db
-from tests.helpers import correct_response
+from tests.helpers import key_for
 
 
 @pytest.fixture
@@ -17,10 +17,11 @@ def candidate(make_user):
     return make_user(roles=("candidate",), cohort="Promotion test", first_name="Camille")
 
 
-def answer(page, position: int, payload: dict) -> None:
+def answer(page, item) -> None:
     """Answer one question through its controls, as a person would."""
-    key = correct_response(payload)
-    kind = payload["type"]
+    position = item.position
+    key = key_for(item)
+    kind = item.version.payload["type"]
     if kind == "single":
         page.locator(f"#q{position}-{key}").check()
     elif kind == "multiple":
@@ -44,8 +45,8 @@ def current_attempt() -> Attempt:
     return db.session.execute(select(Attempt)).scalar_one()
 
 
-def payloads(attempt: Attempt) -> dict[int, dict]:
-    return {i.position: i.version.payload for i in attempt.items}
+def items(attempt: Attempt) -> dict:
+    return {i.position: i for i in attempt.items}
 
 
 def start(page, browser_login, candidate) -> Attempt:
@@ -63,10 +64,10 @@ def wait_all_saved(page) -> None:
 def test_take_a_whole_questionnaire_and_pass(page, browser_login, clock, open_session, candidate):
     open_session(count=6)
     attempt = start(page, browser_login, candidate)
-    questions = payloads(attempt)
+    questions = items(attempt)
     for position in range(1, 7):
         expect(page.get_by_role("group", name=f"Question {position} sur 6")).to_be_visible()
-        answer(page, position, questions[position])
+        answer(page, questions[position])
         wait_all_saved(page)
         if position < 6:
             page.get_by_role("button", name="Question suivante →").click()
@@ -81,15 +82,15 @@ def test_a_reload_keeps_every_answer(page, browser_login, clock, open_session, c
     open_session(count=6)
     attempt = start(page, browser_login, candidate)
     page.goto(f"/attempts/{attempt.id}?mode=all")
-    questions = payloads(attempt)
+    questions = items(attempt)
     for position in (1, 2, 3, 4):
-        answer(page, position, questions[position])
+        answer(page, questions[position])
     page.locator("#flag5").check()
     wait_all_saved(page)
     page.reload()
     for position in (1, 2, 3, 4):
-        key = correct_response(questions[position])
-        kind = questions[position]["type"]
+        key = key_for(questions[position])
+        kind = questions[position].version.payload["type"]
         if kind == "single":
             expect(page.locator(f"#q{position}-{key}")).to_be_checked()
         elif kind == "numeric":
@@ -104,23 +105,23 @@ def test_answers_survive_a_network_cut(page, browser_login, clock, open_session,
     open_session(count=6)
     attempt = start(page, browser_login, candidate)
     page.goto(f"/attempts/{attempt.id}?mode=all")
-    questions = payloads(attempt)
+    questions = items(attempt)
     page.route("**/api/attempts/**", lambda route: route.abort("internetdisconnected"))
     for position in (1, 2, 3):
-        answer(page, position, questions[position])
+        answer(page, questions[position])
     expect(page.get_by_role("status").filter(has_text="Connexion perdue")).to_be_visible()
     assert all(i.response is None for i in current_attempt().items)
     page.unroute("**/api/attempts/**")
     wait_all_saved(page)
-    items = {i.position: i.response for i in current_attempt().items}
+    responses = {i.position: i.response for i in current_attempt().items}
     for position in (1, 2, 3):
-        assert items[position] is not None
+        assert responses[position] is not None
 
 
 def test_the_countdown_reaching_zero_submits(page, browser_login, clock, open_session, candidate):
     open_session(count=6, minutes=1)
     attempt = start(page, browser_login, candidate)
-    answer(page, 1, payloads(attempt)[1])
+    answer(page, items(attempt)[1])
     wait_all_saved(page)
     clock.advance(seconds=56)
     page.reload()

@@ -51,7 +51,7 @@ def banks_dir(app, tmp_path) -> Path:
     (directory / FILE).write_text(ORIGINAL, encoding="utf-8")
     (directory / "02-flux.md").write_text(FLUX, encoding="utf-8")
     app.config["QUESTION_BANKS_DIR"] = str(directory)
-    report = import_banks([directory], load_referential())
+    report = import_banks({FILE: ORIGINAL, "02-flux.md": FLUX}, load_referential())
     assert report.ok, report.problems
     return directory
 
@@ -94,7 +94,7 @@ def test_validation_lists_each_problem_at_its_line_with_a_hint(client, login, tr
     data = response.get_json()
     assert data["ok"] is False
     [problem] = data["problems"]
-    assert problem["line"] == line_of(BROKEN, "### Réponses")
+    assert problem["line"] == line_of(BROKEN, "[x] 60 k€")
     assert problem["qid"] == "AF-001" and problem["here"] is True
     assert "cochées" in problem["message"] and problem["hint"]
     fixed = client.post("/atelier/banques/1/validation", json={"text": ORIGINAL}).get_json()
@@ -125,7 +125,7 @@ def test_a_bank_with_errors_is_not_published(client, login, trainer, banks_dir):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Publication refusée" in html
-    assert f'data-line="{line_of(BROKEN, "### Réponses")}"' in html
+    assert f'data-line="{line_of(BROKEN, "[x] 60 k€")}"' in html
     assert (count(QuestionVersion), count(BankRevision)) == before
     assert (banks_dir / FILE).read_text(encoding="utf-8") == ORIGINAL
     assert client.get("/atelier/banques/1").get_data(as_text=True).count("[x] 60 k€") == 1  # kept as the draft
@@ -187,12 +187,13 @@ def test_history_lists_publications_and_compares_two_of_them(client, login, trai
                                    .order_by(BankRevision.id)).scalars().all()
     assert len(revisions) == 3
     html = client.get("/atelier/banques/1/historique").get_data(as_text=True)
-    assert html.count("Claire Formatrice") == 2 and "import en ligne de commande" in html
+    authors = re.findall(r"<td>(Claire Formatrice|import en ligne de commande)</td>", html)
+    assert authors == ["Claire Formatrice", "Claire Formatrice", "import en ligne de commande"]
     first, last = revisions[0].id, revisions[-1].id
     diff = client.get(f"/atelier/banques/1/comparer?de={last}&a={first}").get_data(as_text=True)
     assert "1 question ajoutée" in diff and "AF-002" in diff
     assert "1 question retirée" in diff and "AF-003" in diff
-    assert "0 question modifiée" in diff and "1 question inchangée" in diff
+    assert re.search(r"0 questions? modifiées?", diff) and "1 question inchangée" in diff
     assert client.get(f"/atelier/banques/2/versions/{first}").status_code == 404
     download = client.get(f"/atelier/banques/1/versions/{first}/telecharger")
     assert download.get_data(as_text=True) == ORIGINAL
@@ -208,7 +209,7 @@ def test_without_javascript_check_save_preview_and_discard(client, login, traine
     assert "brouillon" in client.get("/atelier/banques/1").get_data(as_text=True)
     preview = client.post("/atelier/banques/1", data={"text": EDITED, "action": "preview"})
     page = client.get(preview.headers["Location"]).get_data(as_text=True)
-    assert "besoin en fonds de roulement d&#39;exploitation" in page
+    assert "besoin en fonds de roulement d'exploitation" in page
     assert "Réservé aux formateurs" in page
     assert "Bonne réponse" in page and "Les dettes fournisseurs se retranchent." in page
     assert "BFRE = 120 + 300 − 180 = 240 k€." in page

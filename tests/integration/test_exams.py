@@ -14,7 +14,7 @@ from quiz.exams import service
 from quiz.exams.models import Accommodation, Attempt
 from quiz.extensions import db
 from quiz.ledger.models import LedgerEntry
-from tests.helpers import correct_response, wrong_response
+from tests.helpers import key_for, wrong_for
 
 
 @pytest.fixture
@@ -66,9 +66,8 @@ def test_closed_or_future_sessions_cannot_be_started(clock, open_session, candid
 @pytest.mark.parametrize(("right", "passed"), [(6, True), (4, True), (3, False)])
 def test_scoring_and_threshold_reach_the_ledger(clock, open_session, candidate, right, passed):
     attempt = service.start_attempt(candidate, open_session(count=6).id)
-    for position, payload in _payloads(attempt).items():
-        response = correct_response(payload) if position <= right else wrong_response(payload)
-        service.save_answer(attempt, position, response)
+    for item in attempt.items:
+        service.save_answer(attempt, item.position, key_for(item) if item.position <= right else wrong_for(item))
     service.submit(attempt)
     assert attempt.finished and attempt.passed is passed
     assert attempt.score == Decimal(right) and attempt.total == 6
@@ -90,12 +89,11 @@ def test_submitting_twice_gives_one_result_and_one_set_of_entries(clock, open_se
 
 def test_a_save_within_grace_counts_and_a_late_save_is_refused(clock, open_session, candidate):
     attempt = service.start_attempt(candidate, open_session(count=6).id)
-    first = _payloads(attempt)[1]
     clock.advance(minutes=30, seconds=10)
-    service.save_answer(attempt, 1, correct_response(first))
+    service.save_answer(attempt, 1, key_for(attempt.items[0]))
     clock.advance(seconds=10)
     with pytest.raises(service.AttemptClosed):
-        service.save_answer(attempt, 2, correct_response(_payloads(attempt)[2]))
+        service.save_answer(attempt, 2, key_for(attempt.items[1]))
     db.session.refresh(attempt)
     assert attempt.finished and attempt.finished_by == "deadline"
     assert attempt.score == Decimal(1)
@@ -182,9 +180,10 @@ def test_candidate_takes_a_questionnaire_through_the_api(client, login, clock, o
     response = client.post(f"/sessions/{session.id}/start")
     attempt_url = response.headers["Location"]
     attempt = db.session.execute(select(Attempt)).scalar_one()
-    for position, payload in _payloads(attempt).items():
+    for item in attempt.items:
+        position = item.position
         reply = client.post(f"/api/attempts/{attempt.id}/answers/{position}",
-                            json={"response": correct_response(payload), "flagged": position == 2})
+                            json={"response": key_for(item), "flagged": position == 2})
         assert reply.status_code == 200 and reply.json["saved"] is True
     html = client.get(attempt_url).get_data(as_text=True)
     assert "explication-secrete-AF001" not in html and "Les dettes fournisseurs se retranchent" not in html
@@ -203,13 +202,14 @@ def test_the_plain_form_works_without_javascript(client, login, clock, open_sess
     client.post(f"/sessions/{session.id}/start")
     attempt = db.session.execute(select(Attempt)).scalar_one()
     single = next(i for i in attempt.items if i.version.payload["type"] == "single")
-    key = correct_response(single.version.payload)
+    key = key_for(single)
     response = client.post(f"/attempts/{attempt.id}", data={
         "shown": str(single.position), f"q{single.position}": key, f"flag{single.position}": "1",
         "go": str(single.position + 1)})
     assert response.status_code == 302
     db.session.refresh(single)
-    assert single.response == key and single.flagged
+    assert key_for(single) == key and single.response == next(
+        c["id"] for c in single.version.payload["choices"] if c["correct"]) and single.flagged
 
 
 def test_a_late_api_save_gets_a_clear_refusal(client, login, clock, open_session, candidate):
@@ -252,6 +252,20 @@ def test_no_answer_key_in_anything_served_during_the_attempt(client, login, cloc
             if choice.get("feedback"):
                 assert choice["feedback"] not in text
     assert '"correct"' not in text and "tolerance" not in text
+    for item in attempt.items:
+        if item.version.payload["type"] in ("single", "multiple"):
+            assert f'id="q{item.position}-a"' not in text
+
+
+def test_choice_values_are_shown_positions_not_bank_ids(clock, open_session, candidate):
+    attempt = service.start_attempt(candidate, open_session(count=6).id)
+    single = next(i for i in attempt.items if i.version.payload["type"] == "single")
+    correct = next(c["id"] for c in single.version.payload["choices"] if c["correct"])
+    service.save_answer(attempt, single.position, str(single.option_order.index(correct) + 1))
+    db.session.refresh(single)
+    assert single.response == correct
+    with pytest.raises(service.ExamError):
+        service.save_answer(attempt, single.position, correct)
 
 
 def test_review_only_after_the_window_closes(client, login, clock, open_session, candidate):

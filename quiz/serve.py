@@ -1,0 +1,68 @@
+"""`quiz serve`: the production server, gunicorn with threaded workers, sized from bench/ measurements.
+
+Defaults (see bench/README.md for the figures behind them): one worker process per core plus
+one, each with 4 threads (`gthread`). The work of a request is mostly Python (routing, session,
+ORM, templates) with short waits on the database, so the processes use the cores and the
+threads cover the database and network waits; more processes than that only add context
+switches and database connections on a small machine. Settings: QUIZ_BIND, QUIZ_WORKERS,
+QUIZ_THREADS, QUIZ_TIMEOUT; any other gunicorn setting goes through GUNICORN_CMD_ARGS.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from gunicorn.app.base import BaseApplication
+
+
+def default_workers() -> int:
+    return int(os.environ.get("QUIZ_WORKERS") or (os.cpu_count() or 1) + 1)
+
+
+def default_threads() -> int:
+    return int(os.environ.get("QUIZ_THREADS") or 4)
+
+
+class QuizServer(BaseApplication):
+    """gunicorn running create_app() in every worker (after the fork: each has its own pool)."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from quiz import create_app
+
+        return create_app()
+
+
+def gunicorn_options(bind: str, workers: int, threads: int, timeout: int) -> dict:
+    return {
+        "bind": bind,
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "timeout": timeout,
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        # Trust X-Forwarded-* only from the reverse proxy on the same machine.
+        "forwarded_allow_ips": os.environ.get("QUIZ_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "accesslog": os.environ.get("QUIZ_ACCESS_LOG") or None,
+        "errorlog": "-",
+    }
+
+
+@click.command("serve", help="Servir l'application en production (gunicorn, derrière un proxy inverse).")
+@click.option("--bind", default=lambda: os.environ.get("QUIZ_BIND", "127.0.0.1:8000"), show_default="127.0.0.1:8000",
+              help="Adresse d'écoute (hôte:port ou unix:/chemin).")
+@click.option("--workers", type=int, default=default_workers, show_default="cœurs + 1", help="Processus.")
+@click.option("--threads", type=int, default=default_threads, show_default="4", help="Fils par processus.")
+@click.option("--timeout", type=int, default=lambda: int(os.environ.get("QUIZ_TIMEOUT", "60")), show_default="60",
+              help="Secondes avant qu'un processus bloqué soit remplacé.")
+def serve_cli(bind: str, workers: int, threads: int, timeout: int) -> None:
+    QuizServer(gunicorn_options(bind, workers, threads, timeout)).run()
