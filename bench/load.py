@@ -25,7 +25,6 @@ import os
 import random
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -42,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
+from quiz.exams.presentation import to_display  # noqa: E402
 from tests.helpers import correct_response, wrong_response  # noqa: E402
 
 WORK = Path(os.environ.get("QUIZ_BENCH_DIR", "/tmp/quiz-bench"))
@@ -150,7 +150,7 @@ class Server:
         env = os.environ | {"QUIZ_DATABASE_URL": self.url, "QUIZ_BENCH": "1", "QUIZ_SECRET_KEY": SECRET,
                             "QUIZ_DB_POOL_SIZE": str(self.threads), "QUIZ_DB_MAX_OVERFLOW": "2"}
         WORK.mkdir(parents=True, exist_ok=True)
-        log = open(WORK / f"server-{self.port}.log", "w")  # noqa: SIM115 (kept open for the child)
+        log = open(WORK / f"server-{self.port}.log", "w")
         self.process = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "quiz"), "serve", "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.workers), "--threads", str(self.threads)],
@@ -244,7 +244,7 @@ class Candidate:
     turn: int = 0
     csrf: str = ""
     attempt_id: int | None = None
-    items: dict[int, dict] = field(default_factory=dict)
+    items: dict[int, tuple[dict, list]] = field(default_factory=dict)  # position -> (payload, option order)
     acked: dict[int, object] = field(default_factory=dict)
     submitted: bool = False
 
@@ -284,13 +284,20 @@ class Candidate:
         return True
 
     def answer(self, rng: random.Random) -> tuple[int, object]:
+        """A position and a response in the bank's terms (right three times out of five)."""
         position = rng.randint(1, len(self.items))
-        payload = self.items[position]
+        payload = self.items[position][0]
         return position, (correct_response if rng.random() < 0.6 else wrong_response)(payload)
+
+    def shown(self, position: int, response):
+        """The response as the browser sends it: choices by their shown position."""
+        payload, order = self.items[position]
+        return to_display(payload, order, response)
 
     async def save(self, rec: Recorder, position: int, response) -> bool:
         done = await rec.call("save", self.client.post(
-            self.url(f"/api/attempts/{self.attempt_id}/answers/{position}"), json={"response": response},
+            self.url(f"/api/attempts/{self.attempt_id}/answers/{position}"),
+            json={"response": self.shown(position, response)},
             headers={"X-CSRFToken": self.csrf, "Accept": "application/json"}))
         if done is not None and done.json().get("saved"):
             self.acked[position] = response
@@ -314,11 +321,12 @@ def load_items(url: str, candidates: list[Candidate], payloads: dict[int, dict])
     by_attempt = {c.attempt_id: c for c in candidates if c.attempt_id}
     engine = create_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(select(AttemptItem.attempt_id, AttemptItem.position, AttemptItem.question_version_id)
+        rows = conn.execute(select(AttemptItem.attempt_id, AttemptItem.position, AttemptItem.question_version_id,
+                                   AttemptItem.option_order)
                             .where(AttemptItem.attempt_id.in_(list(by_attempt)))).all()
     engine.dispose()
-    for attempt_id, position, version_id in rows:
-        by_attempt[attempt_id].items[position] = payloads[version_id]
+    for attempt_id, position, version_id, order in rows:
+        by_attempt[attempt_id].items[position] = (payloads[version_id], order)
 
 
 # --- the checks in the database -------------------------------------------------------------------
@@ -346,7 +354,7 @@ def verify(url: str, session_id: int, candidates: list[Candidate], payloads: dic
     for c in candidates:
         for position, response in c.acked.items():
             acked += 1
-            if stored.get((c.attempt_id, position)) != normalise_response(c.items[position], response):
+            if stored.get((c.attempt_id, position)) != normalise_response(c.items[position][0], response):
                 lost += 1
     submitted = {c.attempt_id for c in candidates if c.submitted}
     return {
@@ -514,7 +522,8 @@ async def saturation(engine: str, seconds: float, connections: int, workers: int
             c = candidates[n]
             position, response = c.answer(answers)
             reply = await c.client.post(f"{server.base}/api/attempts/{c.attempt_id}/answers/{position}",
-                                        json={"response": response}, headers={"X-CSRFToken": c.csrf})
+                                        json={"response": c.shown(position, response)},
+                                        headers={"X-CSRFToken": c.csrf})
             if reply.status_code == 200:
                 c.acked[position] = response  # checked afterwards in the database
             return reply

@@ -18,7 +18,20 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import Engine, MetaData, Table, create_engine, func, insert, inspect, select, text
+from sqlalchemy import (
+    Engine,
+    MetaData,
+    Table,
+    bindparam,
+    create_engine,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
 
 from quiz.config import engine_options, normalise_database_url
@@ -126,11 +139,15 @@ def copy_database(metadata: MetaData, source_url: str, target_url: str) -> CopyR
             tables.append(Table(ALEMBIC_TABLE, MetaData(), autoload_with=source))
         rows: dict[str, int] = {}
         with source.connect() as src, target.begin() as dst:
+            forward = {}
             for table in tables:
                 if table.name == ALEMBIC_TABLE:
                     table.create(dst, checkfirst=True)
                     dst.execute(table.delete())
-                rows[table.name] = _copy_table(src, dst, table)
+                forward[table.name] = _forward_columns(table, set(rows))
+                rows[table.name] = _copy_table(src, dst, table, forward[table.name])
+            for table in tables:
+                _fill_forward_columns(src, dst, table, forward[table.name])
             if dst.dialect.name == "postgresql":
                 _reset_sequences(dst, tables)
         return CopyReport(rows)
@@ -139,14 +156,32 @@ def copy_database(metadata: MetaData, source_url: str, target_url: str) -> CopyR
         target.dispose()
 
 
-def _copy_table(src, dst, table: Table) -> int:
+def _forward_columns(table: Table, copied: set[str]) -> list:
+    """Foreign keys to a table not copied yet (a cycle such as a question and its current version):
+    inserted as NULL, then filled once every table is in."""
+    return [fk.parent for fk in table.foreign_keys if fk.column.table.name not in copied | {table.name}]
+
+
+def _copy_table(src, dst, table: Table, forward: list) -> int:
     count = 0
     query = select(table).order_by(*table.primary_key.columns) if table.primary_key else select(table)
     result = src.execution_options(stream_results=True, yield_per=BATCH).execute(query)
     for batch in result.mappings().partitions(BATCH):
-        dst.execute(insert(table), [dict(row) for row in batch])
+        dst.execute(insert(table), [dict(row) | {c.name: None for c in forward} for row in batch])
         count += len(batch)
     return count
+
+
+def _fill_forward_columns(src, dst, table: Table, forward: list) -> None:
+    if not forward:
+        return
+    keys = list(table.primary_key.columns)
+    query = select(*keys, *forward).where(or_(*(c.is_not(None) for c in forward)))
+    statement = update(table).where(*(k == bindparam(f"key_{k.name}") for k in keys)).values(
+        {c.name: bindparam(f"value_{c.name}") for c in forward})
+    for batch in src.execute(query).mappings().partitions(BATCH):
+        dst.execute(statement, [{f"key_{k.name}": row[k.name] for k in keys}
+                                | {f"value_{c.name}": row[c.name] for c in forward} for row in batch])
 
 
 def _reset_sequences(dst, tables: list[Table]) -> None:

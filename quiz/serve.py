@@ -5,7 +5,8 @@ one, each with 4 threads (`gthread`). The work of a request is mostly Python (ro
 ORM, templates) with short waits on the database, so the processes use the cores and the
 threads cover the database and network waits; more processes than that only add context
 switches and database connections on a small machine. Settings: QUIZ_BIND, QUIZ_WORKERS,
-QUIZ_THREADS, QUIZ_TIMEOUT; any other gunicorn setting goes through GUNICORN_CMD_ARGS.
+QUIZ_THREADS, QUIZ_TIMEOUT, QUIZ_PROXIES (trusted reverse proxies in front, default 1; 0 when
+exposed directly); any other gunicorn setting goes through GUNICORN_CMD_ARGS.
 """
 
 from __future__ import annotations
@@ -36,9 +37,17 @@ class QuizServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
         from quiz import create_app
 
-        return create_app()
+        app = create_app()
+        proxies = int(os.environ.get("QUIZ_PROXIES", "1"))
+        if proxies:
+            # The client's address (login throttling per address) and scheme (secure cookies, HSTS)
+            # come from the reverse proxy's X-Forwarded-* headers, trusting `proxies` hops.
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        return app
 
 
 def gunicorn_options(bind: str, workers: int, threads: int, timeout: int) -> dict:

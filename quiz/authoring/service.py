@@ -242,8 +242,8 @@ def bank_overview() -> list[BankRow]:
     referential = load_referential()
     sources = disk_sources()
     assets = banks_dir() / "assets"
-    checked = check_banks(sources, referential, require_all_thematics=False, assets_dir=assets)
-    disk_problems = Counter(p.file for p in checked.problems)
+    problems, _outlined = _check_alone(tuple(sorted(sources.items())), assets)
+    disk_problems = Counter(p.file for p in problems)
     rows = []
     for thematic in referential.thematics:
         versions = current_versions(thematic.number)
@@ -275,6 +275,7 @@ def _write_file(thematic, text: str) -> bool:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, directory / thematic.filename)
     except OSError:
         Path(tmp).unlink(missing_ok=True)

@@ -46,3 +46,22 @@ def test_upgrade_builds_the_models_schema(empty_database, tmp_path):
         db.engine.dispose()
     assert diffs == []
     assert {"users", "question_versions", "attempts", "ledger_entries"} <= tables
+
+
+def test_migrated_ledger_refuses_updates_and_deletes(empty_database, tmp_path):
+    from sqlalchemy.exc import DBAPIError
+
+    from quiz.accounts.service import create_user
+    from quiz.ledger.service import record_e2_result
+
+    app = create_app(make_test_config(empty_database, tmp_path))
+    with app.app_context():
+        upgrade()
+        user, _password = create_user("candidat@example.org", "Cam", "Dupont", ["candidate"])
+        record_e2_result(user.id, 1, True, attempt_id=1)
+        db.session.commit()
+        for statement in ("UPDATE ledger_entries SET passed = false", "DELETE FROM ledger_entries"):
+            with pytest.raises(DBAPIError), db.engine.begin() as conn:
+                conn.execute(text(statement))
+        db.session.remove()
+        db.engine.dispose()

@@ -115,7 +115,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/manage/", "GET"): roles(*AUTHORS),
     ("/manage/questionnaires/new", "GET"): roles(*AUTHORS),
     ("/manage/questionnaires/new", "POST"): roles(*AUTHORS),
-    ("/manage/questionnaires/<int:questionnaire_id>", "GET"): roles(*AUTHORS, args=of(questionnaire_id="questionnaire")),
+    ("/manage/questionnaires/<int:questionnaire_id>", "GET"): roles(
+        *AUTHORS, args=of(questionnaire_id="questionnaire")),
     # An empty form keeps the questionnaire's own values (WTForms falls back on the object): saved, redirected.
     ("/manage/questionnaires/<int:questionnaire_id>", "POST"): roles(
         *AUTHORS, ok=302, args=of(questionnaire_id="questionnaire")),

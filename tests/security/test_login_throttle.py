@@ -59,7 +59,7 @@ def test_the_lock_message_is_the_same_for_known_and_unknown_emails(throttled, ap
 
 
 def test_email_is_normalised_so_case_does_not_reset_the_count(throttled, client, make_user, clock):
-    user = make_user(email="lina@example.org")
+    make_user(email="lina@example.org")
     fail(client, "Lina@Example.org", 3)
     fail(client, "  lina@example.org", 2)
     assert post_login(client, "LINA@example.org").status_code == 429

@@ -110,7 +110,7 @@ def build_world(make_user, clock) -> World:
                        ("admin", "admin")):
         world.users[name] = _user(make_user, role, cohort if role == "candidate" else None)
     questionnaire_a, session_a = exam_setup(cohort)
-    questionnaire_b, session_b = exam_setup(cohort, duration_minutes=30, review_policy="review_after_close",
+    _questionnaire_b, session_b = exam_setup(cohort, duration_minutes=30, review_policy="review_after_close",
                                             closes_in=timedelta(hours=1))
     from quiz.banks.store import latest_revision
 

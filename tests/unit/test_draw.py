@@ -26,14 +26,22 @@ def test_draw_returns_distinct_questions_from_the_pool(pool, count, rule, seed):
 
 
 @given(pools, st.integers(1, 40), st.integers(0, 2**32))
-def test_spread_is_as_even_as_the_pool_allows(pool, count, seed):
+def test_spread_takes_the_quota_of_each_level(pool, count, seed):
     chosen = draw(pool, count, "spread", random.Random(seed))
     available = Counter(c.difficulty for c in pool)
-    got = Counter(c.difficulty for c in chosen)
-    assert got == Counter({k: v for k, v in level_quotas(dict(available), min(count, len(pool))).items() if v})
-    levels_not_exhausted = [got[level] for level in available if got[level] < available[level]]
-    if levels_not_exhausted:
-        assert max(levels_not_exhausted) - min(got[level] for level in available) <= 1
+    quotas = level_quotas(dict(available), min(count, len(pool)))
+    assert Counter(c.difficulty for c in chosen) == Counter({k: v for k, v in quotas.items() if v})
+
+
+@given(st.dictionaries(st.integers(1, 3), st.integers(0, 30), min_size=1), st.integers(0, 100))
+def test_level_quotas_are_as_even_as_capacity_allows(available, count):
+    quotas = level_quotas(available, count)
+    assert sum(quotas.values()) == min(count, sum(available.values()))
+    for level, quota in quotas.items():
+        assert 0 <= quota <= available[level]
+        for other, other_quota in quotas.items():
+            if quota < other_quota - 1:
+                assert quota == available[level], (level, other, quotas)
 
 
 def test_level_quotas_water_fill():
