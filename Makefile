@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check quiz tests bench
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o quiz/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o quiz/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i quiz/translations/messages.pot -d quiz/translations
 
 clean:
