@@ -360,7 +360,7 @@ def verify(url: str, session_id: int, candidates: list[Candidate], payloads: dic
     return {
         "candidates_started": sum(1 for c in candidates if c.attempt_id),
         "attempts_per_candidate": dict(Counter(n for _, n in per_candidate)),
-        "acknowledged_saves": acked,
+        "answers_checked": acked,  # the last acknowledged answer of every (attempt, position) saved
         "lost_answers": lost,
         "submitted": len(submitted),
         "submitted_not_finished": len(submitted - finished),
@@ -641,10 +641,10 @@ async def main(args) -> None:
         for engine in engines:
             if scenario == "two-servers" and engine == "sqlite":
                 continue
-            tag = f"{scenario}-{engine}{'-quick' if args.quick else ''}"
+            tag = f"{scenario}-{engine}{'-quick' if args.quick else ''}{args.tag}"
             if scenario == "saturation":
-                result = await saturation(engine, 5 if args.quick else args.seconds, args.connections or 32,
-                                          args.workers or 3, args.threads or 4, 1 if args.quick else 3)
+                result = await saturation(engine, 5 if args.quick else args.seconds, args.connections or 16,
+                                          args.workers or 3, args.threads or 4, args.rounds or (1 if args.quick else 3))
                 report_saturation(result)
             elif scenario == "logins":
                 result = await logins(engine, 3 if args.quick else 10)
@@ -665,7 +665,9 @@ def parse(argv: list[str] | None = None):
     parser.add_argument("--workers", type=int)
     parser.add_argument("--threads", type=int)
     parser.add_argument("--connections", type=int)
-    parser.add_argument("--seconds", type=float, default=15, help="length of each saturation run")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each saturation run")
+    parser.add_argument("--rounds", type=int, help="saturation rounds (best kept); 3 by default, 1 with --quick")
+    parser.add_argument("--tag", default="", help="suffix of the result file name (e.g. -w2t8)")
     return parser.parse_args(argv)
 
 

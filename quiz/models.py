@@ -1,9 +1,9 @@
 """Every models module, imported once so the metadata (and Alembic) sees all tables."""
 
-import quiz.accounts.models  # noqa: F401
-import quiz.accounts.throttle  # noqa: F401
-import quiz.audit.models  # noqa: F401
-import quiz.authoring.models  # noqa: F401
-import quiz.banks.store  # noqa: F401
-import quiz.exams.models  # noqa: F401
+import quiz.accounts.models
+import quiz.accounts.throttle
+import quiz.audit.models
+import quiz.authoring.models
+import quiz.banks.store
+import quiz.exams.models
 import quiz.ledger.models  # noqa: F401

@@ -58,7 +58,9 @@ def gunicorn_options(bind: str, workers: int, threads: int, timeout: int) -> dic
         "worker_class": "gthread",
         "timeout": timeout,
         "graceful_timeout": 30,
-        "keepalive": 5,
+        # Longer than the proxy's idle upstream timeout (nginx: 60 s), so that the proxy, not
+        # gunicorn, closes idle connections: no request is sent on a connection being closed.
+        "keepalive": 75,
         # Trust X-Forwarded-* only from the reverse proxy on the same machine.
         "forwarded_allow_ips": os.environ.get("QUIZ_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         "accesslog": os.environ.get("QUIZ_ACCESS_LOG") or None,

@@ -44,8 +44,8 @@ def init_app(app: Flask) -> None:
 
         return handler
 
-    app.register_error_handler(400, error_page(400, _l("Requête invalide"),
-                                               _l("La requête n'a pas pu être traitée. Revenez en arrière et réessayez.")))
+    app.register_error_handler(400, error_page(
+        400, _l("Requête invalide"), _l("La requête n'a pas pu être traitée. Revenez en arrière et réessayez.")))
     app.register_error_handler(403, error_page(403, _l("Accès refusé"),
                                                _l("Votre compte ne donne pas accès à cette page.")))
     app.register_error_handler(404, error_page(404, _l("Page introuvable"),

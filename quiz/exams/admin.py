@@ -15,7 +15,6 @@ from quiz.exams.models import Accommodation, Attempt, ExamSession, Questionnaire
 from quiz.extensions import db
 
 
-
 def local_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
 

@@ -13,7 +13,9 @@ def attempts_cli() -> None:
     pass
 
 
-@attempts_cli.command("finalize-expired", help="Remettre les tentatives dont le temps (et le délai de grâce) est écoulé.")
+@attempts_cli.command(
+    "finalize-expired", help="Remettre les tentatives dont le temps (et le délai de grâce) est écoulé."
+)
 @with_appcontext
 def finalize_expired() -> None:
     count = finalise_expired()

@@ -121,6 +121,7 @@ class AttemptItem(db.Model):
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
     option_order: Mapped[list] = mapped_column(JSON, default=list)
     response: Mapped[object | None] = mapped_column(JSON)
+    answered: Mapped[bool] = mapped_column(default=False)
     flagged: Mapped[bool] = mapped_column(default=False)
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     credit: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))

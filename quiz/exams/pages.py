@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quiz.exams import service
 from quiz.exams.models import Attempt
-from quiz.exams.presentation import candidate_view, is_answered, review_view, to_display
+from quiz.exams.presentation import candidate_view, review_view, to_display
 from quiz.referential import load_referential
 
 
@@ -16,7 +16,7 @@ def _item_view(item) -> dict:
         "view": candidate_view(payload, item.option_order),
         "response": to_display(payload, item.option_order, item.response),
         "flagged": item.flagged,
-        "answered": is_answered(payload["type"], item.response),
+        "answered": item.answered,
     }
 
 
@@ -31,8 +31,7 @@ def attempt_page(attempt: Attempt, position: int | None) -> dict:
         "attempt": attempt,
         "thematic": thematic,
         "items": [_item_view(i) for i in shown],
-        "nav": [{"position": i.position, "answered": is_answered(i.version.payload["type"], i.response),
-                 "flagged": i.flagged} for i in items],
+        "nav": [{"position": i.position, "answered": i.answered, "flagged": i.flagged} for i in items],
         "current": current,
         "total": total,
         "one_by_one": one_by_one,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from quiz.banks.render import render_inline, render_markdown
 
-
 CHOICE_TYPES = ("single", "multiple")
 
 
@@ -89,7 +88,8 @@ def review_view(payload: dict, option_order: list[str], response) -> dict:
         rights = {p["right_id"]: p["right"] for p in payload["pairs"]}
         given = response if isinstance(response, dict) else {}
         view["key_pairs"] = [
-            {"left_html": render_markdown(p["left"]), "right": p["right"], "given": rights.get(given.get(p["left_id"]), "")}
+            {"left_html": render_markdown(p["left"]), "right": p["right"],
+             "given": rights.get(given.get(p["left_id"]), "")}
             for p in payload["pairs"]
         ]
     view["response"] = response

@@ -17,7 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from flask import current_app
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts.models import User, cohort_members
@@ -25,7 +25,7 @@ from quiz.banks.model import Question
 from quiz.banks.store import QuestionVersion, current_versions
 from quiz.exams import draw
 from quiz.exams.models import Accommodation, Attempt, AttemptItem, ExamSession, Questionnaire, session_cohorts
-from quiz.exams.presentation import from_display, is_answered, to_display
+from quiz.exams.presentation import from_display, is_answered
 from quiz.extensions import db
 from quiz.referential import load_referential
 from quiz.scoring import grade, score_response
@@ -270,6 +270,18 @@ def normalise_response(payload: dict, raw):
     raise ExamError("Type de question inconnu.")
 
 
+def _item(attempt: Attempt, position: int) -> tuple[AttemptItem, dict]:
+    """One drawn question of the attempt with its version's payload, without loading the others."""
+    row = db.session.execute(
+        select(AttemptItem, QuestionVersion.payload)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
+    ).one_or_none()
+    if row is None:
+        raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
+    return row[0], row[1]
+
+
 def save_answer(attempt: Attempt, position: int, raw, flagged: bool | None = None,
                 now: datetime | None = None) -> datetime:
     """Store one answer (as the browser shows it) while the attempt is open (deadline + grace).
@@ -278,18 +290,25 @@ def save_answer(attempt: Attempt, position: int, raw, flagged: bool | None = Non
     at that instant, so an acknowledged save is always part of the result.
     """
     now = now or utcnow()
-    item = next((i for i in attempt.items if i.position == position), None)
-    if item is None:
-        raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
-    payload = item.version.payload
+    item, payload = _item(attempt, position)
     response = normalise_response(payload, from_display(payload, item.option_order, raw))
+    _write(attempt, item, {"response": response, "answered": is_answered(payload["type"], response)}, flagged, now)
+    return now
+
+
+def set_flag(attempt: Attempt, position: int, flagged: bool, now: datetime | None = None) -> None:
+    item, _payload = _item(attempt, position)
+    _write(attempt, item, {}, flagged, now or utcnow())
+
+
+def _write(attempt: Attempt, item: AttemptItem, values: dict, flagged: bool | None, now: datetime) -> None:
     open_attempt = (
         select(Attempt.id)
         .where(Attempt.id == attempt.id, Attempt.status == "in_progress", Attempt.deadline >= now - grace())
         .with_for_update(read=True)
         .scalar_subquery()
     )
-    values = {"response": response, "saved_at": now}
+    values = values | {"saved_at": now}
     if flagged is not None:
         values["flagged"] = bool(flagged)
     result = db.session.execute(
@@ -307,15 +326,6 @@ def save_answer(attempt: Attempt, position: int, raw, flagged: bool | None = Non
             "Réponse refusée : le temps est écoulé et votre questionnaire a été remis avec les réponses "
             "enregistrées avant la fin."
         )
-    return now
-
-
-def set_flag(attempt: Attempt, position: int, flagged: bool, now: datetime | None = None) -> None:
-    item = next((i for i in attempt.items if i.position == position), None)
-    if item is None:
-        raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
-    save_answer(attempt, position, to_display(item.version.payload, item.option_order, item.response),
-                flagged=flagged, now=now)
 
 
 def set_display_mode(attempt: Attempt, mode: str) -> None:
@@ -325,7 +335,9 @@ def set_display_mode(attempt: Attempt, mode: str) -> None:
 
 
 def unanswered_count(attempt: Attempt) -> int:
-    return sum(1 for i in attempt.items if not is_answered(i.version.payload["type"], i.response))
+    return db.session.execute(
+        select(func.count()).where(AttemptItem.attempt_id == attempt.id, AttemptItem.answered.is_(False))
+    ).scalar_one()
 
 
 # --- finishing --------------------------------------------------------------------------------

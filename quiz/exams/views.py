@@ -217,7 +217,8 @@ def session_edit(session_id: int | None = None):
         abort(404)
     form = SessionForm()
     form.questionnaire.choices = choices((q.id, f"{q.title} (thématique {q.thematic})") for q in admin.questionnaires())
-    form.cohorts.choices = choices((c.id, c.name) for c in db.session.execute(db.select(Cohort).order_by(Cohort.name)).scalars())
+    cohorts = db.session.execute(db.select(Cohort).order_by(Cohort.name)).scalars()
+    form.cohorts.choices = choices((c.id, c.name) for c in cohorts)
     if request.method == "GET" and session is not None:
         form.questionnaire.data = session.questionnaire_id
         form.opens_at.data = admin.to_local(session.opens_at)

@@ -22,7 +22,8 @@ SECTIONS = [
             _l("Passez les questionnaires E2 ouverts à votre cohorte et suivez la validation de vos blocs."),
             (("exams.candidate_home", _l("Mes questionnaires")), ("ledger.my_dashboard", _l("Ma progression")))),
     Section(Role.ASSESSOR, _l("Évaluateur"),
-            _l("Évaluez les épreuves E1, E3, E4 et E5 selon les critères du référentiel et consultez la grille du jury."),
+            _l("Évaluez les épreuves E1, E3, E4 et E5 selon les critères du référentiel "
+               "et consultez la grille du jury."),
             (("grading.queue", _l("Évaluations en attente")), ("ledger.jury", _l("Grille du jury")))),
     Section(Role.TRAINER, _l("Formateur"),
             _l("Rédigez, vérifiez et publiez les banques de questions ; suivez les statistiques des questions."),

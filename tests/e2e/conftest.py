@@ -57,7 +57,8 @@ def page(browser, live_server):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if "Refused to" in msg.text else None)
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if "/static/" in r.url and r.status >= 400 else None)
+    page.on("response",
+            lambda r: errors.append(f"{r.status} {r.url}") if "/static/" in r.url and r.status >= 400 else None)
     yield page
     context.close()
     assert not errors, f"erreurs JavaScript, CSP ou fichiers statiques manquants : {errors}"

@@ -53,7 +53,7 @@ def test_password_change_invalidates_other_sessions(app, make_user, login):
 
 
 def test_first_login_with_provisional_password_asks_for_a_new_one(client):
-    user, password = service.create_user("nouveau@example.org", "Noé", "Nouveau", ["candidate"])
+    _user, password = service.create_user("nouveau@example.org", "Noé", "Nouveau", ["candidate"])
     response = client.post("/login", data={"email": "nouveau@example.org", "password": password})
     assert response.headers["Location"].endswith("/account/password")
 

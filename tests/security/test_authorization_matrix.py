@@ -77,6 +77,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     # --- pages for everyone ---------------------------------------------------------------------------
     ("/static/<path:filename>", "GET"): everyone(200, args=lambda w: {"filename": "css/app.css"}),
     ("/healthz", "GET"): everyone(200),
+    ("/banks/assets/<path:filename>", "GET"): logged_in(200, args=lambda w: {"filename": "schema.png"}),
     ("/lang/<code>", "POST"): everyone(302, args=lambda w: {"code": "en"}),
     ("/login", "GET"): with_(logged_in(302), anonymous=200, deactivated=200),
     ("/login", "POST"): with_(logged_in(302), anonymous=200, deactivated=200),
@@ -205,8 +206,11 @@ def _outcome(response) -> int | str:
     return response.status_code
 
 
-def test_every_visitor_gets_the_expected_answer_on_every_route(app, make_user, clock):
+def test_every_visitor_gets_the_expected_answer_on_every_route(app, make_user, clock, tmp_path):
     """Routes share one world, except those marked `fresh` (their request changes what others use)."""
+    app.config["QUESTION_BANKS_DIR"] = str(tmp_path / "banks")
+    (tmp_path / "banks" / "assets").mkdir(parents=True)
+    (tmp_path / "banks" / "assets" / "schema.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     mismatches = []
     checked = 0
     shared = build_world(make_user, clock)

@@ -27,7 +27,7 @@ QUESTIONS = 12
 DURATION = timedelta(minutes=30)
 SECRET_KEYS = {"correct", "answer", "key", "keys", "explanation", "feedback", "credit", "score", "tolerance",
                "passed", "key_html", "explanation_html", "feedback_html", "key_pairs"}
-WINDOW = 6
+WINDOW = 12
 
 
 @pytest.fixture
@@ -76,13 +76,22 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", text))
 
 
-def _windows(text: str) -> set[str]:
-    words = _words(text).split()
-    return {" ".join(words[i:i + WINDOW]) for i in range(max(0, len(words) - WINDOW + 1))}
+def _passages(text: str) -> set[str]:
+    """Sentences of at least 6 words (12-word windows of longer ones), as lower-case word sequences.
+
+    Whole sentences, not short windows: a short window may be made of the end of one shown text
+    and the start of the next (a matching table), a whole sentence of an explanation may not.
+    """
+    found = set()
+    for sentence in re.split(r"[.!?;:]\s", text):
+        words = _words(sentence).split()
+        if len(words) >= 6:
+            found |= {" ".join(words[i:i + WINDOW]) for i in range(max(1, len(words) - WINDOW + 1))}
+    return found
 
 
 def secrets_of(attempt_id) -> tuple[set[str], set[str]]:
-    """(text windows only feedback and explanations hold, numeric keys) for the attempt's questions."""
+    """(passages only feedback and explanations hold, the text shown) for the attempt's questions."""
     items = db.session.execute(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id)).scalars().all()
     shown, hidden = [], []
     for item in items:
@@ -92,9 +101,9 @@ def secrets_of(attempt_id) -> tuple[set[str], set[str]]:
         shown += [f"{x['left']} {x['right']}" for x in p.get("pairs", [])] + list(p.get("columns") or [])
         hidden.append(p.get("explanation") or "")
         hidden += [c.get("feedback") or "" for c in p.get("choices", [])]
-    legit = set().union(*(_windows(visible_text(render_markdown(t))) for t in shown))
-    secret = set().union(*(_windows(visible_text(render_markdown(t))) for t in hidden)) - legit
-    assert len(secret) > 50, "the bank should have explanations and feedback to look for"
+    legit = " ".join(_words(visible_text(render_markdown(t))) for t in shown)
+    secret = {p for t in hidden for p in _passages(visible_text(render_markdown(t))) if p not in legit}
+    assert len(secret) > 20, "the bank should have explanations and feedback to look for"
     return secret, legit
 
 

@@ -95,3 +95,10 @@ def test_a_candidate_cannot_grade_or_correct(app, world):
     client = client_as(app, world.users["candidate"])
     assert client.post(f"/evaluation/candidats/{world['candidate']}/E5", data={"C10_selected": "y"}).status_code == 403
     assert client.post(f"/evaluation/corrections/{world['candidate_entry']}", data={"reason": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/banks/assets/../../quiz/config.py", "/banks/assets/..%2f..%2fpyproject.toml",
+                                  "/banks/assets/%2e%2e/%2e%2e/pyproject.toml", "/banks/assets//etc/passwd"])
+def test_bank_assets_do_not_leave_their_folder(app, world, path):
+    response = client_as(app, world.users["candidate"]).get(path, follow_redirects=True)
+    assert response.status_code == 404

@@ -79,7 +79,8 @@ def test_ordering_items_are_never_shown_in_the_correct_order():
 
 
 def test_matching_shuffles_the_right_column():
-    payload = {"type": "matching", "pairs": [{"left_id": l, "right_id": r} for l, r in zip("abc", "xyz", strict=True)]}
+    pairs = [{"left_id": left, "right_id": right} for left, right in zip("abc", "xyz", strict=True)]
+    payload = {"type": "matching", "pairs": pairs}
     for seed in range(20):
         order = option_order(payload, True, random.Random(seed))
         assert order != ["x", "y", "z"] and sorted(order) == ["x", "y", "z"]

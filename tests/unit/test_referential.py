@@ -26,7 +26,8 @@ def seed_rows() -> dict[str, tuple[str, str, str, list[str]]]:
         if match:
             number, ref, bloc, statement, rest = match.groups()
             modalities_cell = rest.split("\t")[0]
-            rows[f"C{number}"] = (ref, f"B{bloc}", statement.strip(), [f"E{m}" for m in MODALITY.findall(modalities_cell)])
+            modalities = [f"E{m}" for m in MODALITY.findall(modalities_cell)]
+            rows[f"C{number}"] = (ref, f"B{bloc}", statement.strip(), modalities)
     return rows
 
 
@@ -121,7 +122,7 @@ def test_loader_refuses_thematic_without_e2_competence():
 def test_loader_refuses_duplicate_codes():
     data = _data()
     data["competences"].append(copy.deepcopy(data["competences"][0]))
-    with pytest.raises(ReferentialError, match="en double : B1.1"):
+    with pytest.raises(ReferentialError, match=r"en double : B1\.1"):
         build_referential(data)
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6a09da4b2a05
+Revision ID: 77b2e81c2ed4
 Revises: 
-Create Date: 2026-11-28 21:25:35.708294
+Create Date: 2026-11-28 21:38:27.006232
 
 """
 from alembic import op
@@ -57,7 +57,7 @@ DROP_APPEND_ONLY = {
 }
 
 # revision identifiers, used by Alembic.
-revision = '6a09da4b2a05'
+revision = '77b2e81c2ed4'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -340,6 +340,7 @@ def upgrade():
     sa.Column('question_version_id', sa.Integer(), nullable=False),
     sa.Column('option_order', sa.JSON(), nullable=False),
     sa.Column('response', sa.JSON(), nullable=True),
+    sa.Column('answered', sa.Boolean(), nullable=False),
     sa.Column('flagged', sa.Boolean(), nullable=False),
     sa.Column('saved_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=True),
     sa.Column('credit', sa.Numeric(precision=8, scale=4), nullable=True),
