@@ -565,7 +565,7 @@ def plan_for(name: str, engine: str, quick: bool, args) -> Plan:
     q = quick
     plans = {
         # 10,000 (2,000 on SQLite) candidates saving about once a minute; a compressed window.
-        "pace": Plan("pace", engine, candidates=(1000 if q else (10_000 if engine == "postgresql" else 2000)),
+        "pace": Plan("pace", engine, candidates=(400 if q else (10_000 if engine == "postgresql" else 2000)),
                      login_window=60 if q else 240, burst_window=30 if q else 180,
                      answer_window=60 if q else 180, think=(30, 90), submit_window=30 if q else 120,
                      connections=64),

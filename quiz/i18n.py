@@ -39,5 +39,5 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["number"] = number
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = lambda value, fmt="d MMM y, HH:mm": format_datetime(value, fmt) if value else ""
     app.jinja_env.globals["get_locale"] = get_locale

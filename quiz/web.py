@@ -33,7 +33,21 @@ def navigation(app: Flask) -> list[tuple[str, str]]:
     ]
 
 
+# What a user with a provisional password may still reach: the change itself and the way out.
+PROVISIONAL_ALLOWED = {"accounts.password", "accounts.logout", "main.set_language", "static"}
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def require_new_password():
+        if (current_user.is_authenticated and current_user.must_change_password
+                and request.endpoint not in PROVISIONAL_ALLOWED):
+            if request.path.startswith("/api/"):
+                return {"error": "password_change_required",
+                        "message": str(_l("Changez d'abord votre mot de passe provisoire."))}, 403
+            return redirect(url_for("accounts.password"))
+        return None
+
     @app.context_processor
     def inject_navigation():
         return {"navigation": navigation(app), "Role": Role}

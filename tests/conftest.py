@@ -90,24 +90,24 @@ def _reset(app) -> None:
         db.engine.dispose()
 
 
-@pytest.fixture
-def app(db_url, tmp_path):
-    app = _make_app(db_url, tmp_path)
+def _app_in_context(db_url, tmp_path, **overrides):
+    app = _make_app(db_url, tmp_path, **overrides)
     ctx = app.app_context()
     ctx.push()
     yield app
     ctx.pop()
     _reset(app)
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    yield from _app_in_context(db_url, tmp_path)
 
 
 @pytest.fixture
 def app_csrf(db_url, tmp_path):
-    app = _make_app(db_url, tmp_path, WTF_CSRF_ENABLED=True)
-    ctx = app.app_context()
-    ctx.push()
-    yield app
-    ctx.pop()
-    _reset(app)
+    """An app with CSRF protection on, as in production."""
+    yield from _app_in_context(db_url, tmp_path, WTF_CSRF_ENABLED=True)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import click
 from flask.cli import with_appcontext
 
@@ -37,7 +39,8 @@ def demo_cli(cohort_name: str) -> None:
         ("candidat4", "David", "Thomas", [Role.CANDIDATE]),
         ("candidat5", "Emma", "Robert", [Role.CANDIDATE]),
     ]
-    slug = "".join(ch for ch in cohort_name.lower() if ch.isalnum())
+    ascii_name = unicodedata.normalize("NFKD", cohort_name).encode("ascii", "ignore").decode()
+    slug = "".join(ch for ch in ascii_name.lower() if ch.isalnum())
     click.echo(f"Cohorte « {cohort_name} »")
     for login, first, last, roles in people:
         email = f"{login}.{slug}@demo.example.org"

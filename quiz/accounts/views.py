@@ -61,7 +61,6 @@ def login():
             login_user(user)
             record("login.success", target=user)
             if user.must_change_password:
-                flash(_("Choisissez un nouveau mot de passe pour continuer."), "warning")
                 return redirect(url_for("accounts.password"))
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("accounts/login.html", form=form)

@@ -43,6 +43,25 @@ def bank_sizes() -> dict[int, int]:
     return {t.number: len(current_versions(t.number)) for t in load_referential().thematics}
 
 
+def questionnaire_problem(thematic: int, question_count: int) -> str | None:
+    """Why a questionnaire cannot be drawn as defined, or None."""
+    size = len(current_versions(thematic))
+    if question_count > size:
+        return (f"La banque de cette thématique ne contient que {size} question(s) : "
+                f"choisissez au plus {size} questions, ou complétez la banque d'abord.")
+    return None
+
+
+def session_problem(session: ExamSession | None, questionnaire_id: int) -> str | None:
+    """A session whose attempts have started keeps its questionnaire: what was drawn must stay comparable."""
+    if session is None or session.questionnaire_id == questionnaire_id:
+        return None
+    started = db.session.execute(select(func.count()).where(Attempt.session_id == session.id)).scalar_one()
+    if started:
+        return "Des tentatives ont déjà commencé dans cette session : son questionnaire ne peut plus changer."
+    return None
+
+
 def save_questionnaire(questionnaire: Questionnaire | None, data: dict, actor: User) -> Questionnaire:
     if questionnaire is None:
         questionnaire = Questionnaire(created_by_id=actor.id)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts.models import User, cohort_members
 from quiz.banks.model import Question
+from quiz.banks.numbers import parse_number
 from quiz.banks.store import QuestionVersion, current_versions
 from quiz.exams import draw
 from quiz.exams.models import Accommodation, Attempt, AttemptItem, ExamSession, Questionnaire, session_cohorts
@@ -58,6 +59,8 @@ class SessionRow:
     session: ExamSession
     attempts: list[Attempt]
     attempts_left: int
+    minutes_available: int
+    cut_by_closing: bool
 
     @property
     def in_progress(self) -> Attempt | None:
@@ -88,9 +91,14 @@ def sessions_of(candidate: User, now: datetime | None = None) -> CandidateSessio
         .order_by(Attempt.number)
     ).scalars().all()
     rows = []
+    extra = extra_time_percent(candidate.id)
     for session in sessions:
         mine = [a for a in attempts if a.session_id == session.id]
-        rows.append(SessionRow(session, mine, max(0, session.questionnaire.attempts_allowed - len(mine))))
+        full = attempt_duration(session.questionnaire, candidate.id, extra)
+        available = min(full, max(session.closes_at - max(now, session.opens_at), timedelta(0)))
+        rows.append(SessionRow(session, mine, max(0, session.questionnaire.attempts_allowed - len(mine)),
+                               minutes_available=int(available.total_seconds() // 60),
+                               cut_by_closing=available < full))
     return CandidateSessions(
         open=[r for r in rows if r.session.is_open(now)],
         upcoming=[r for r in rows if r.session.opens_at > now],
@@ -143,9 +151,10 @@ def extra_time_percent(candidate_id: int) -> int:
     return row.extra_time_percent if row else 0
 
 
-def attempt_duration(questionnaire: Questionnaire, candidate_id: int) -> timedelta:
+def attempt_duration(questionnaire: Questionnaire, candidate_id: int, extra: int | None = None) -> timedelta:
     """The questionnaire's duration plus the candidate's extra time, rounded up to the second."""
-    seconds = questionnaire.duration_minutes * 60 * (100 + extra_time_percent(candidate_id))
+    extra = extra_time_percent(candidate_id) if extra is None else extra
+    seconds = questionnaire.duration_minutes * 60 * (100 + extra)
     return timedelta(seconds=-(-seconds // 100))
 
 
@@ -254,6 +263,8 @@ def normalise_response(payload: dict, raw):
         raise ExamError("Réponse invalide : choisissez Vrai ou Faux.")
     if kind == "numeric":
         text = str(raw).strip()[:40]
+        if text and parse_number(text, payload.get("unit")) is None:
+            raise ExamError(f"« {text} » n'est pas un nombre reconnu : écrivez par exemple 1 250,5 ou 42.5.")
         return text or None
     if kind == "ordering":
         ids = [i["id"] for i in payload["items"]]
@@ -332,6 +343,12 @@ def set_display_mode(attempt: Attempt, mode: str) -> None:
     if mode in ("one", "all") and attempt.display_mode != mode:
         attempt.display_mode = mode
         db.session.commit()
+
+
+def flagged_count(attempt: Attempt) -> int:
+    return db.session.execute(
+        select(func.count()).where(AttemptItem.attempt_id == attempt.id, AttemptItem.flagged.is_(True))
+    ).scalar_one()
 
 
 def unanswered_count(attempt: Attempt) -> int:

@@ -109,6 +109,7 @@ def confirm_submit(attempt):
         return redirect(url_for("exams.result", attempt_id=attempt.id))
     return render_template("exams/confirm_submit.html", attempt=attempt, form=form,
                            unanswered=service.unanswered_count(attempt),
+                           flagged=service.flagged_count(attempt),
                            remaining=service.remaining_seconds(attempt))
 
 
@@ -185,9 +186,13 @@ def questionnaire_edit(questionnaire_id: int | None = None):
     form = QuestionnaireForm(obj=questionnaire)
     form.thematic.choices = _thematic_choices()
     if form.validate_on_submit():
-        admin.save_questionnaire(questionnaire, form.data, current_user)
-        flash(_("Questionnaire enregistré."), "success")
-        return redirect(url_for("exams.manage"))
+        problem = admin.questionnaire_problem(form.thematic.data, form.question_count.data)
+        if problem:
+            form.question_count.errors.append(problem)
+        else:
+            admin.save_questionnaire(questionnaire, form.data, current_user)
+            flash(_("Questionnaire enregistré."), "success")
+            return redirect(url_for("exams.manage"))
     return render_template("exams/questionnaire_form.html", form=form, questionnaire=questionnaire,
                            bank_sizes=admin.bank_sizes())
 
@@ -216,7 +221,11 @@ def session_edit(session_id: int | None = None):
     if session_id and session is None:
         abort(404)
     form = SessionForm()
-    form.questionnaire.choices = choices((q.id, f"{q.title} (thématique {q.thematic})") for q in admin.questionnaires())
+    form.questionnaire.choices = choices(
+        (q.id, _("%(title)s — thématique %(n)d, %(count)d questions, %(minutes)d min", title=q.title, n=q.thematic,
+                 count=q.question_count, minutes=q.duration_minutes))
+        for q in admin.questionnaires()
+    )
     cohorts = db.session.execute(db.select(Cohort).order_by(Cohort.name)).scalars()
     form.cohorts.choices = choices((c.id, c.name) for c in cohorts)
     if request.method == "GET" and session is not None:
@@ -225,10 +234,14 @@ def session_edit(session_id: int | None = None):
         form.closes_at.data = admin.to_local(session.closes_at)
         form.cohorts.data = [c.id for c in session.cohorts]
     if form.validate_on_submit():
-        admin.save_session(session, form.questionnaire.data, form.opens_at.data, form.closes_at.data,
-                           form.cohorts.data, current_user)
-        flash(_("Session enregistrée."), "success")
-        return redirect(url_for("exams.manage"))
+        problem = admin.session_problem(session, form.questionnaire.data)
+        if problem:
+            form.questionnaire.errors.append(problem)
+        else:
+            admin.save_session(session, form.questionnaire.data, form.opens_at.data, form.closes_at.data,
+                               form.cohorts.data, current_user)
+            flash(_("Session enregistrée."), "success")
+            return redirect(url_for("exams.manage"))
     return render_template("exams/session_form.html", form=form, session=session)
 
 

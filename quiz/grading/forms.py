@@ -124,6 +124,12 @@ def validate_grading(form) -> bool:
             if form[name].data not in ("0", "1"):
                 form[name].errors = [*form[name].errors, _l("Donnez un avis sur ce critère.")]
                 ok = False
+        verdicts = [form[name].data for name in group.criteria]
+        if outcome.data == "1" and verdicts and all(v == "0" for v in verdicts):
+            outcome.errors = [*outcome.errors, _l(
+                "Aucun critère n'est jugé satisfait : la compétence ne peut pas être déclarée acquise. "
+                "Revoyez les critères ou le résultat.")]
+            ok = False
     return ok
 
 

@@ -40,7 +40,12 @@ def attestation_pdf(
     """The attestation as PDF bytes; the document says plainly when nothing is validated yet."""
     st = _styles()
     out = io.BytesIO()
-    heading = "Attestation de certification" if status.validated else "Attestation de certification partielle"
+    if status.validated:
+        heading = "Attestation de certification"
+    elif status.validated_blocs:
+        heading = "Attestation de certification partielle"
+    else:
+        heading = "Relevé de situation"
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,
@@ -105,6 +110,22 @@ def attestation_pdf(
             )
         )
         story.append(table)
+
+    acquired = [c for b in status.blocs if not b.validated for c in b.competences if c.validated]
+    if acquired:
+        story.append(Spacer(1, 6 * mm))
+        story.append(
+            _p(
+                "Compétences déjà acquises dans des blocs non encore validés (un bloc n'est validé que "
+                "lorsque toutes ses compétences le sont) : "
+                + " ; ".join(
+                    f"{c.competence} ({referential.competence(c.competence).ref}) le {long_date(c.date)}"
+                    for c in acquired
+                )
+                + ".",
+                st["body"],
+            )
+        )
 
     missing = [referential.bloc(code) for code in status.missing]
     if missing and status.validated_blocs:

@@ -146,11 +146,14 @@ class CertificationStatus:
 
 
 def _combined(validated: bool, parts: list[State]) -> State:
+    """Failed only when everything it rests on was evaluated without success; under way otherwise."""
     if validated:
         return State.MET
-    if any(p in (State.MET, State.IN_PROGRESS) for p in parts):
-        return State.IN_PROGRESS
-    return State.FAILED if any(p is State.FAILED for p in parts) else State.PENDING
+    if parts and all(p is State.FAILED for p in parts):
+        return State.FAILED
+    if all(p is State.PENDING for p in parts):
+        return State.PENDING
+    return State.IN_PROGRESS
 
 
 def effective(entries: Iterable[Entry]) -> list[Entry]:

@@ -154,7 +154,9 @@
           unanswered.textContent = reply.body.unanswered + (reply.body.unanswered > 1 ? " questions sans réponse" : " question sans réponse");
         }
         if (!pendingCount()) {
-          say("Toutes vos réponses sont enregistrées (" + new Date().toLocaleTimeString("fr-FR") + ").", "success");
+          var at = reply.body.saved_at ? new Date(reply.body.saved_at).toLocaleTimeString("fr-FR",
+            { timeZone: root.dataset.timezone }) : "";
+          say("Toutes vos réponses sont enregistrées" + (at ? " (" + at + ")" : "") + ".", "success");
         }
         flush();
       } else if (reply.status === 409) {

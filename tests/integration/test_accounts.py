@@ -166,3 +166,23 @@ def _file(text: str):
     import io
 
     return io.BytesIO(text.encode("utf-8"))
+
+
+def test_a_provisional_password_must_be_changed_before_anything_else(client):
+    user, password = service.create_user("prov@example.org", "Pia", "Provisoire", ["admin", "candidate"])
+    client.post("/login", data={"email": "prov@example.org", "password": password})
+    for path in ("/", "/admin/", "/questionnaires", "/manage/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/account/password"), path
+    assert client.post("/api/attempts/1/answers/1", json={"response": "1"}).status_code == 403
+    assert client.get("/account/password").status_code == 200
+    client.post("/account/password", data={"current": password, "new": "mon-nouveau-secret",
+                                            "confirm": "mon-nouveau-secret"})
+    assert client.get("/admin/").status_code == 200
+
+
+def test_demo_addresses_are_plain_ascii(app):
+    result = app.test_cli_runner().invoke(args=["demo", "--cohort", "Promotion été"])
+    assert "@demo.example.org" in result.output
+    assert all(ord(ch) < 128 for line in result.output.splitlines() if "@" in line
+               for ch in line.split()[-2])

@@ -277,3 +277,45 @@ def test_review_only_after_the_window_closes(client, login, clock, open_session,
     clock.advance(hours=2)
     page = client.get(f"/attempts/{attempt.id}/review").get_data(as_text=True)
     assert "explication-secrete-AF001" in page
+
+
+def test_unreadable_numbers_are_refused_with_a_hint(clock, open_session, candidate):
+    attempt = service.start_attempt(candidate, open_session(count=6).id)
+    numeric = next(i for i in attempt.items if i.version.payload["type"] == "numeric")
+    with pytest.raises(service.ExamError, match="n'est pas un nombre reconnu"):
+        service.save_answer(attempt, numeric.position, "abc")
+    service.save_answer(attempt, numeric.position, "1 250,5")
+    assert service.unanswered_count(attempt) == 5
+
+
+def test_a_questionnaire_cannot_ask_for_more_than_its_bank(client, login, make_user, exam_bank):
+    login(client, make_user(roles=("trainer",)))
+    response = client.post("/manage/questionnaires/new", data={
+        "thematic": "1", "title": "Trop long", "question_count": "80", "duration_minutes": "30",
+        "draw_rule": "uniform", "attempts_allowed": "1", "review_policy": "score"})
+    assert response.status_code == 200
+    assert "ne contient que 6 question(s)" in response.get_data(as_text=True)
+
+
+def test_a_started_session_keeps_its_questionnaire(client, login, clock, open_session, candidate, make_user):
+    session = open_session()
+    other = open_session()
+    service.start_attempt(candidate, session.id)
+    login(client, make_user(roles=("admin",)))
+    response = client.post(f"/manage/sessions/{session.id}/edit", data={
+        "questionnaire": str(other.questionnaire_id), "opens_at": "2026-06-15T09:00",
+        "closes_at": "2026-06-15T18:00", "cohorts": [str(session.cohorts[0].id)]})
+    assert "ne peut plus changer" in response.get_data(as_text=True)
+    db.session.refresh(session)
+    assert session.questionnaire_id != other.questionnaire_id
+
+
+def test_candidate_sees_the_time_available_before_starting(client, login, clock, open_session, candidate):
+    db.session.add(Accommodation(user_id=candidate.id, extra_time_percent=50))
+    db.session.commit()
+    open_session(minutes=30)
+    open_session(minutes=30, closes_in=600)
+    login(client, candidate)
+    page = client.get("/questionnaires").get_data(as_text=True)
+    assert "Temps disponible : 45 minutes" in page
+    assert "Temps disponible : 10 minutes" in page and "ferme avant la fin" in page

@@ -236,3 +236,13 @@ def test_csrf_is_enforced_on_the_grading_form(app_csrf, make_user, login, clock)
     response = client.post(f"/evaluation/candidats/{candidate.id}/E4", data=form_data(["C5"]))
     assert response.status_code in (302, 400)
     assert entries() == []
+
+
+def test_acquired_with_every_criterion_unmet_is_refused(client, login, setup):
+    candidate, assessor = setup
+    login(client, assessor)
+    data = form_data(["C1"], passed=False)
+    data["C1_outcome"] = "1"
+    html = client.post(f"/evaluation/candidats/{candidate.id}/E5", data=data).get_data(as_text=True)
+    assert "Aucun critère n&#39;est jugé satisfait" in html or "Aucun critère n'est jugé satisfait" in html
+    assert entries() == []

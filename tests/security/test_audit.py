@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import create_engine, delete, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from quiz.accounts import service as accounts
@@ -141,3 +145,66 @@ def test_events_survive_their_actor_being_deactivated(app, make_user):
     audit.record("bank.publish", actor=user)
     accounts.set_active(db.session.get(User, user.id), False)
     assert events("bank.publish")[0].actor.email == user.email
+
+
+# --- the journal as Alembic builds it --------------------------------------------------------------
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+
+
+def _migration_statements(name: str) -> dict[str, set[str]]:
+    """Every per-dialect SQL constant of the migration revisions (APPEND_ONLY, DROP_APPEND_ONLY…)."""
+    found: dict[str, set[str]] = {"postgresql": set(), "sqlite": set()}
+    for path in MIGRATIONS.glob("*.py"):
+        spec = importlib.util.spec_from_file_location(f"revision_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for dialect, statements in (getattr(module, name, None) or {}).items():
+            found[dialect] |= set(statements)
+    return found
+
+
+def test_the_migrations_install_and_remove_the_audit_triggers():
+    """The revisions copy the SQL: a change to the triggers needs a new revision, or this fails."""
+    installed, removed = _migration_statements("APPEND_ONLY"), _migration_statements("DROP_APPEND_ONLY")
+    for dialect in ("postgresql", "sqlite"):
+        assert set(AUDIT_APPEND_ONLY_SQL[dialect]) <= installed[dialect]
+        assert set(DROP_AUDIT_APPEND_ONLY_SQL[dialect]) <= removed[dialect]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated(request, tmp_path):
+    """A database built by `flask db upgrade` (not create_all), in an app context."""
+    from flask_migrate import upgrade
+
+    from quiz import create_app
+    from tests.conftest import PG_URL, make_test_config
+
+    url, admin, name = f"sqlite:///{tmp_path / 'migrated.sqlite3'}", None, None
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip("PostgreSQL non configuré : définir QUIZ_TEST_DATABASE_URL pour ces tests")
+        name = f"quiz_audit_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    app = create_app(make_test_config(url, tmp_path))
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_a_migrated_journal_refuses_updates_and_deletes(migrated):
+    accounts.create_user("candidat@example.org", "Cam", "Dupont", ["candidate"])
+    assert events("user.create")
+    for statement in ("UPDATE audit_events SET action = 'effacé'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError), db.engine.begin() as conn:
+            conn.execute(text(statement))
+    assert [e.action for e in events()] == ["user.create"]

@@ -1,7 +1,8 @@
 """Crash recovery: the server is SIGKILLed in the middle of a cohort's attempts and started again.
 
 Every answer the server acknowledged is in the database afterwards, and every attempt resumes
-with its original deadline. The server is real gunicorn (two workers) on the test database.
+with its original deadline. The server is the production one, `quiz serve` (gunicorn, two
+worker processes of four threads), on the test database.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from tests.security.world import exam_setup
 
 httpx = pytest.importorskip("httpx")
 ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+QUIZ = Path(sys.executable).with_name("quiz")
 CANDIDATES = 3
 
 
@@ -39,11 +40,12 @@ def _free_port() -> int:
 
 
 class Server:
-    """gunicorn in its own process group, so that one SIGKILL takes the master and its workers."""
+    """`quiz serve` (gunicorn, threaded workers) in its own process group: one SIGKILL takes them all."""
 
     def __init__(self, db_url: str, tmp_path: Path) -> None:
         self.env = os.environ | {"QUIZ_DATABASE_URL": db_url, "QUIZ_SECRET_KEY": "crash-recovery-test",
-                                 "QUIZ_UPLOAD_FOLDER": str(tmp_path / "evidence"), "QUIZ_IDLE_MINUTES": "600"}
+                                 "QUIZ_UPLOAD_FOLDER": str(tmp_path / "evidence"), "QUIZ_IDLE_MINUTES": "600",
+                                 "QUIZ_PROXIES": "0"}
         self.process: subprocess.Popen | None = None
         self.url = ""
 
@@ -51,7 +53,7 @@ class Server:
         port = _free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
-            [str(GUNICORN), "-w", "2", "--preload", "-b", f"127.0.0.1:{port}", "quiz:create_app()"],
+            [str(QUIZ), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         deadline = time.monotonic() + 15

@@ -102,3 +102,21 @@ def test_a_candidate_cannot_grade_or_correct(app, world):
 def test_bank_assets_do_not_leave_their_folder(app, world, path):
     response = client_as(app, world.users["candidate"]).get(path, follow_redirects=True)
     assert response.status_code == 404
+
+
+def test_forged_cross_site_requests_are_refused(app_csrf, world):
+    """With CSRF protection on (as in production), a POST without the token changes nothing."""
+    from quiz.accounts.models import User
+
+    client = client_as(app_csrf, world.users["candidate"])
+    target = world["candidate_attempt"]
+    before = snapshot(target)
+    assert client.post(f"/api/attempts/{target}/answers/1", json={"flagged": True}).status_code != 200
+    assert client.post(f"/attempts/{target}/submit").status_code != 200
+    assert snapshot(target) == before
+    admin = client_as(app_csrf, world.users["admin"])
+    victim = world.users["victim"]
+    admin.post(f"/admin/users/{victim.id}", data={"email": victim.email, "first_name": "x", "last_name": "y",
+                                                   "roles": ["admin"], "active": "y"})
+    db.session.expire_all()
+    assert not db.session.get(User, victim.id).has_role("admin")
