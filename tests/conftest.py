@@ -34,6 +34,25 @@ def make_test_config(db_url: str, tmp_path) -> dict:
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """`make test` compiles the catalogs; a bare `pytest` run compiles them here if they are stale."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).parent.parent / "quiz" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source, locale=po.parent.parent.name)
+            partial = mo.with_suffix(".mo.tmp")
+            with partial.open("wb") as target:
+                write_mo(target, catalog, use_fuzzy=True)
+            partial.replace(mo)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path) -> str:
     if request.param == "sqlite":

@@ -25,6 +25,7 @@
   var retryDelay = 1000;
   var endAt = performance.now() + Number(root.dataset.remaining) * 1000;
   var announced = {};
+  var M = JSON.parse(root.dataset.messages);
 
   document.documentElement.classList.add("js");
 
@@ -113,7 +114,7 @@
     link.classList.toggle("btn-outline-secondary", !answered);
     link.querySelector(".nav-state").textContent = answer.flagged ? " ⚑" : "";
     link.querySelector(".nav-state-text").textContent =
-      (answered ? "répondue" : "sans réponse") + (answer.flagged ? ", marquée" : "");
+      (answered ? M.answered : M.unanswered) + (answer.flagged ? ", " + M.flagged : "");
   }
 
   function queue(fieldset) {
@@ -132,7 +133,7 @@
     var pos = positions[0];
     var sent = JSON.stringify(pending[pos]);
     inFlight = true;
-    if (!offline) { say("Enregistrement…", "light"); }
+    if (!offline) { say(M.saving, "light"); }
     fetch(saveBase + pos, {
       method: "POST",
       credentials: "same-origin",
@@ -151,20 +152,21 @@
         if (typeof reply.body.remaining_seconds === "number") { resync(reply.body.remaining_seconds); }
         var unanswered = document.getElementById("unanswered-count");
         if (unanswered && typeof reply.body.unanswered === "number") {
-          unanswered.textContent = reply.body.unanswered + (reply.body.unanswered > 1 ? " questions sans réponse" : " question sans réponse");
+          unanswered.textContent = (reply.body.unanswered === 1 ? M.oneUnanswered : M.manyUnanswered)
+            .replace("{n}", reply.body.unanswered);
         }
         if (!pendingCount()) {
           var at = reply.body.saved_at ? new Date(reply.body.saved_at).toLocaleTimeString("fr-FR",
             { timeZone: root.dataset.timezone }) : "";
-          say("Toutes vos réponses sont enregistrées" + (at ? " (" + at + ")" : "") + ".", "success");
+          say(M.allSaved + (at ? " (" + at + ")" : ""), "success");
         }
         flush();
       } else if (reply.status === 409) {
-        finish(reply.body.message || "Le questionnaire est remis.");
+        finish(reply.body.message || M.handedIn);
       } else if (reply.status === 400 || reply.status === 403 || reply.status === 404) {
         delete pending[pos];
         persist();
-        say(reply.body.message || "Cette réponse n'a pas pu être enregistrée.", "danger");
+        say(reply.body.message || M.notSaved, "danger");
         flush();
       } else {
         goOffline();
@@ -178,8 +180,7 @@
   function goOffline() {
     offline = true;
     setNavigation(false);
-    say("Connexion perdue : vos réponses sont gardées sur cet appareil et seront envoyées dès le retour du réseau. " +
-        "Ne fermez pas cette page.", "warning");
+    say(M.offline, "warning");
     setTimeout(flush, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 15000);
   }
@@ -192,7 +193,7 @@
     finished = true;
     pending = {};
     persist();
-    say(message + " Redirection vers votre résultat…", "info");
+    say(message + " " + M.redirecting, "info");
     setTimeout(function () { window.location.assign(resultUrl); }, 2500);
   }
 
@@ -210,7 +211,7 @@
   function tick() {
     var left = Math.max(0, Math.round((endAt - performance.now()) / 1000));
     timerValue.textContent = format(left);
-    [[600, "Il reste 10 minutes."], [300, "Il reste 5 minutes."], [60, "Il reste 1 minute."]].forEach(function (step) {
+    [[600, M.left10], [300, M.left5], [60, M.left1]].forEach(function (step) {
       if (left <= step[0] && left > step[0] - 30 && !announced[step[0]]) {
         announced[step[0]] = true;
         announcer.textContent = step[1];
@@ -222,7 +223,7 @@
   }
   function autoSubmit() {
     finished = true;
-    announcer.textContent = "Temps écoulé : votre questionnaire est remis.";
+    announcer.textContent = M.timeUp;
     var deadline = performance.now() + 8000;
     (function waitForSaves() {
       if ((pendingCount() === 0 && !inFlight) || performance.now() > deadline) {
@@ -238,7 +239,7 @@
     fetch(statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (res) { return res.json(); })
       .then(function (body) {
-        if (body.status !== "in_progress") { finish("Le questionnaire est remis."); return; }
+        if (body.status !== "in_progress") { finish(M.handedIn); return; }
         resync(body.remaining_seconds);
         if (offline) { flush(); }
       })
@@ -258,7 +259,7 @@
     });
   });
   form.addEventListener("submit", function (event) {
-    if (offline) { event.preventDefault(); say("Hors ligne : attendez le retour du réseau pour changer de page.", "warning"); }
+    if (offline) { event.preventDefault(); say(M.offlineNavigation, "warning"); }
   });
   window.addEventListener("online", function () { retryDelay = 1000; flush(); });
   window.addEventListener("offline", goOffline);

@@ -186,3 +186,13 @@ def test_demo_addresses_are_plain_ascii(app):
     assert "@demo.example.org" in result.output
     assert all(ord(ch) < 128 for line in result.output.splitlines() if "@" in line
                for ch in line.split()[-2])
+
+
+def test_the_interface_switches_to_english_and_back(client, make_user, login):
+    login(client, make_user(first_name="Lina"))
+    assert "Bonjour Lina" in client.get("/").get_data(as_text=True)
+    client.post("/lang/en", data={"next": "/"})
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="en"' in page and "Bonjour Lina" not in page and "Lina" in page
+    client.post("/lang/fr", data={"next": "/"})
+    assert "Bonjour Lina" in client.get("/").get_data(as_text=True)
