@@ -169,7 +169,7 @@ def _file(text: str):
 
 
 def test_a_provisional_password_must_be_changed_before_anything_else(client):
-    user, password = service.create_user("prov@example.org", "Pia", "Provisoire", ["admin", "candidate"])
+    _user, password = service.create_user("prov@example.org", "Pia", "Provisoire", ["admin", "candidate"])
     client.post("/login", data={"email": "prov@example.org", "password": password})
     for path in ("/", "/admin/", "/questionnaires", "/manage/"):
         response = client.get(path)
