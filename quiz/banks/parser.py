@@ -586,11 +586,13 @@ class QuestionParser:
         if "type" not in meta:
             self.report(meta_line, "clé « type » manquante — le type n'est jamais deviné : "
                         f"{_fmt_list(TYPES)}.")
+            self.check_common(meta, key_lines, meta_line)
             return None, False
         if kind not in TYPES:
             hint = suggestion(str(kind), TYPES)
             tail = f"vouliez-vous dire « {hint} » ?" if hint else f"types permis : {_fmt_list(TYPES)}."
             self.report(type_line, f"type « {kind} » inconnu — {tail}")
+            self.check_common(meta, key_lines, meta_line)
             return None, False
         values: dict[str, Any] = {"type": kind}
         for key, value in self.defaults.items():
@@ -636,6 +638,13 @@ class QuestionParser:
         elif kind == "numeric":
             ok = self.numeric(meta, values, answer_line, key_lines, meta_line) and ok
         return values, ok
+
+    def check_common(self, meta: dict, key_lines: dict[str, int], meta_line: int) -> None:
+        """The keys whose meaning does not depend on the type, checked even when the type is unusable,
+        so that one mistake does not hide the others."""
+        for key in ("difficulty", "competences", "tags"):
+            if key in meta:
+                self.bank.meta.value(key, meta[key], key_lines.get(key, meta_line), self.qid)
 
     def numeric(self, meta: dict, values: dict, answer_line: int, key_lines: dict, meta_line: int) -> bool:
         raw = meta["answer"]
