@@ -98,8 +98,10 @@ def _make_app(db_url: str, tmp_path, **overrides):
 
 
 def _reset(app) -> None:
+    from quiz.banks.store import forget_payloads
     from quiz.extensions import db
 
+    forget_payloads()
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "postgresql":

@@ -48,7 +48,7 @@ class User(UserMixin, db.Model):
 
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     cohorts: Mapped[list[Cohort]] = relationship(
-        secondary=cohort_members, back_populates="members", lazy="selectin", order_by="Cohort.name"
+        secondary=cohort_members, back_populates="members", order_by="Cohort.name"
     )
 
     @property

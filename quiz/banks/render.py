@@ -42,8 +42,12 @@ def _image_source(src: str, asset_base: str) -> str | None:
     return asset_base.rstrip("/") + "/" + src.removeprefix("assets/")
 
 
+@lru_cache(maxsize=8192)
 def render_markdown(md: str, asset_base: str = DEFAULT_ASSET_BASE) -> str:
-    """Safe HTML for a piece of bank Markdown (stem, choice, feedback or explanation)."""
+    """Safe HTML for a piece of bank Markdown (stem, choice, feedback or explanation).
+
+    Cached per process: the result depends on the text alone, and a whole cohort sees the same
+    questions at the same minute."""
     converter = _converter()
     html = converter.reset().convert(md or "")
 

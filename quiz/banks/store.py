@@ -93,6 +93,39 @@ def current_versions(thematic: int) -> list[QuestionVersion]:
     )
 
 
+def current_version_ids(thematic: int) -> list[int]:
+    """The ids of the current versions of a thematic's non-retired questions (one light query)."""
+    return list(
+        db.session.execute(
+            select(Question.current_version_id)
+            .where(Question.thematic == thematic, Question.retired_at.is_(None),
+                   Question.current_version_id.is_not(None))
+            .order_by(Question.code)
+        ).scalars()
+    )
+
+
+_payload_cache: dict[tuple[str, int], dict] = {}
+
+
+def payloads(version_ids: list[int]) -> dict[int, dict]:
+    """Payloads by version id. A version never changes, so each process keeps what it has read
+    (per database: a process restored onto another database must be restarted, see deployment)."""
+    database = db.engine.url.render_as_string(hide_password=True)
+    missing = [vid for vid in version_ids if (database, vid) not in _payload_cache]
+    if missing:
+        rows = db.session.execute(
+            select(QuestionVersion.id, QuestionVersion.payload).where(QuestionVersion.id.in_(missing))
+        ).all()
+        _payload_cache.update({(database, vid): payload for vid, payload in rows})
+    return {vid: _payload_cache[(database, vid)] for vid in version_ids}
+
+
+def forget_payloads() -> None:
+    """Empty the cache (tests recreate databases, so ids are reused with other content)."""
+    _payload_cache.clear()
+
+
 def latest_revision(thematic: int) -> BankRevision | None:
     return db.session.execute(
         select(BankRevision).where(BankRevision.thematic == thematic)

@@ -128,4 +128,4 @@ class AttemptItem(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
-    version = relationship("QuestionVersion", lazy="joined")
+    version = relationship("QuestionVersion")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from quiz.banks.store import payloads
 from quiz.exams import service
 from quiz.exams.models import Attempt
 from quiz.exams.presentation import candidate_view, review_view, to_display
 from quiz.referential import load_referential
 
 
-def _item_view(item) -> dict:
-    payload = item.version.payload
+def _item_view(item, payload: dict) -> dict:
     return {
         "position": item.position,
         "type": payload["type"],
@@ -26,11 +26,12 @@ def attempt_page(attempt: Attempt, position: int | None) -> dict:
     one_by_one = attempt.display_mode != "all"
     current = min(max(position or 1, 1), total) if total else 1
     shown = [i for i in items if i.position == current] if one_by_one else list(items)
+    by_id = payloads([i.question_version_id for i in shown])
     thematic = load_referential().thematic(attempt.questionnaire.thematic)
     return {
         "attempt": attempt,
         "thematic": thematic,
-        "items": [_item_view(i) for i in shown],
+        "items": [_item_view(i, by_id[i.question_version_id]) for i in shown],
         "nav": [{"position": i.position, "answered": i.answered, "flagged": i.flagged} for i in items],
         "current": current,
         "total": total,
@@ -43,12 +44,11 @@ def attempt_page(attempt: Attempt, position: int | None) -> dict:
 def read_form_answers(attempt: Attempt, form) -> list[tuple[int, object, bool]]:
     """The answers of the questions shown on the posted page, as (position, raw response, flagged)."""
     by_position = {i.position: i for i in attempt.items}
+    shown = [by_position[int(v)] for v in form.getlist("shown") if v.isdigit() and int(v) in by_position]
+    by_id = payloads([i.question_version_id for i in shown])
     answers = []
-    for value in form.getlist("shown"):
-        if not value.isdigit() or int(value) not in by_position:
-            continue
-        item = by_position[int(value)]
-        payload = item.version.payload
+    for item in shown:
+        payload = by_id[item.question_version_id]
         key = f"q{item.position}"
         kind = payload["type"]
         if kind == "multiple":

@@ -18,12 +18,13 @@ from fractions import Fraction
 
 from flask import current_app
 from sqlalchemy import exists, func, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts.models import User, cohort_members
 from quiz.banks.model import Question
 from quiz.banks.numbers import parse_number
-from quiz.banks.store import QuestionVersion, current_versions
+from quiz.banks.store import QuestionVersion, current_version_ids, payloads
 from quiz.exams import draw
 from quiz.exams.models import Accommodation, Attempt, AttemptItem, ExamSession, Questionnaire, session_cohorts
 from quiz.exams.presentation import from_display, is_answered
@@ -215,20 +216,18 @@ def _in_session_cohorts(candidate_id: int, session_id: int) -> bool:
 
 def _build_attempt(questionnaire: Questionnaire, candidate_id: int, now: datetime, deadline: datetime, *,
                    session_id: int | None, number: int, trial: bool = False) -> Attempt:
-    versions = current_versions(questionnaire.thematic)
-    if not versions:
+    by_id = payloads(current_version_ids(questionnaire.thematic))
+    if not by_id:
         raise ExamError("La banque de questions de cette thématique est vide : prévenez votre formateur.")
     rng = random.Random(secrets.randbits(64))
-    pool = [draw.Candidate(v.id, int(v.payload.get("difficulty", 2)), tuple(v.payload.get("tags", ())))
-            for v in versions]
+    pool = [draw.Candidate(vid, int(p.get("difficulty", 2)), tuple(p.get("tags", ()))) for vid, p in by_id.items()]
     chosen = draw.draw(pool, questionnaire.question_count, questionnaire.draw_rule, rng)
-    by_id = {v.id: v for v in versions}
     attempt = Attempt(
         session_id=session_id, questionnaire_id=questionnaire.id, candidate_id=candidate_id, number=number,
         trial=trial, started_at=now, deadline=deadline,
     )
     for position, pick in enumerate(chosen, start=1):
-        payload = by_id[pick.version_id].payload
+        payload = by_id[pick.version_id]
         attempt.items.append(AttemptItem(
             position=position, question_version_id=pick.version_id,
             option_order=draw.option_order(payload, questionnaire.shuffle_options, rng),
@@ -283,14 +282,12 @@ def normalise_response(payload: dict, raw):
 
 def _item(attempt: Attempt, position: int) -> tuple[AttemptItem, dict]:
     """One drawn question of the attempt with its version's payload, without loading the others."""
-    row = db.session.execute(
-        select(AttemptItem, QuestionVersion.payload)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
-    ).one_or_none()
-    if row is None:
+    item = db.session.execute(
+        select(AttemptItem).where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
+    ).scalar_one_or_none()
+    if item is None:
         raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
-    return row[0], row[1]
+    return item, payloads([item.question_version_id])[item.question_version_id]
 
 
 def save_answer(attempt: Attempt, position: int, raw, flagged: bool | None = None,
@@ -345,15 +342,20 @@ def set_display_mode(attempt: Attempt, mode: str) -> None:
         db.session.commit()
 
 
+def _attempt_id(attempt: Attempt) -> int:
+    """The attempt's id without reloading it after a commit expired it."""
+    return sa_inspect(attempt).identity[0]
+
+
 def flagged_count(attempt: Attempt) -> int:
     return db.session.execute(
-        select(func.count()).where(AttemptItem.attempt_id == attempt.id, AttemptItem.flagged.is_(True))
+        select(func.count()).where(AttemptItem.attempt_id == _attempt_id(attempt), AttemptItem.flagged.is_(True))
     ).scalar_one()
 
 
 def unanswered_count(attempt: Attempt) -> int:
     return db.session.execute(
-        select(func.count()).where(AttemptItem.attempt_id == attempt.id, AttemptItem.answered.is_(False))
+        select(func.count()).where(AttemptItem.attempt_id == _attempt_id(attempt), AttemptItem.answered.is_(False))
     ).scalar_one()
 
 

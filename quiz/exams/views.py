@@ -138,6 +138,7 @@ def api_save(attempt, position: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(error="bad_request", message=_("Requête invalide.")), 400
+    remaining = service.remaining_seconds(attempt)
     try:
         if "response" in body:
             saved_at = service.save_answer(attempt, position, body.get("response"),
@@ -149,8 +150,7 @@ def api_save(attempt, position: int):
         return jsonify(error=type(exc).__name__, message=str(exc), finished=attempt.finished,
                        result_url=url_for("exams.result", attempt_id=attempt.id)), exc.status
     return jsonify(saved=True, position=position, saved_at=saved_at.isoformat() if saved_at else None,
-                   remaining_seconds=service.remaining_seconds(attempt),
-                   unanswered=service.unanswered_count(attempt))
+                   remaining_seconds=remaining, unanswered=service.unanswered_count(attempt))
 
 
 @bp.route("/api/attempts/<int:attempt_id>/status")

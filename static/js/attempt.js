@@ -25,6 +25,7 @@
   var retryDelay = 1000;
   var endAt = performance.now() + Number(root.dataset.remaining) * 1000;
   var announced = {};
+  var lastSync = performance.now();
   var M = JSON.parse(root.dataset.messages);
 
   document.documentElement.classList.add("js");
@@ -199,7 +200,8 @@
 
   /* Countdown: a monotonic clock (performance.now) anchored on the server's remaining seconds. */
   function resync(remaining) {
-    endAt = performance.now() + remaining * 1000;
+    lastSync = performance.now();
+    endAt = lastSync + remaining * 1000;
   }
   function format(seconds) {
     var h = Math.floor(seconds / 3600);
@@ -236,6 +238,7 @@
   }
   function poll() {
     if (finished) { return; }
+    if (!offline && performance.now() - lastSync < 45000) { setTimeout(poll, 60000); return; }
     fetch(statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (res) { return res.json(); })
       .then(function (body) {
@@ -244,7 +247,7 @@
         if (offline) { flush(); }
       })
       .catch(function () { /* offline: the countdown keeps going on the monotonic clock */ })
-      .then(function () { setTimeout(poll, 30000); });
+      .then(function () { setTimeout(poll, 60000); });
   }
 
   form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
@@ -265,5 +268,5 @@
   window.addEventListener("offline", goOffline);
   if (pendingCount()) { flush(); }
   tick();
-  setTimeout(poll, 30000);
+  setTimeout(poll, 60000);
 }());
