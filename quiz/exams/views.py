@@ -150,7 +150,7 @@ def api_save(attempt, position: int):
         return jsonify(error=type(exc).__name__, message=str(exc), finished=attempt.finished,
                        result_url=url_for("exams.result", attempt_id=attempt.id)), exc.status
     return jsonify(saved=True, position=position, saved_at=saved_at.isoformat() if saved_at else None,
-                   remaining_seconds=remaining, unanswered=service.unanswered_count(attempt))
+                   remaining_seconds=remaining)
 
 
 @bp.route("/api/attempts/<int:attempt_id>/status")

@@ -116,6 +116,9 @@
     link.querySelector(".nav-state").textContent = answer.flagged ? " ⚑" : "";
     link.querySelector(".nav-state-text").textContent =
       (answered ? M.answered : M.unanswered) + (answer.flagged ? ", " + M.flagged : "");
+    var left = document.querySelectorAll(".question-nav .btn-outline-secondary").length;
+    document.getElementById("unanswered-count").textContent =
+      (left === 1 ? M.oneUnanswered : M.manyUnanswered).replace("{n}", left);
   }
 
   function queue(fieldset) {
@@ -151,11 +154,6 @@
         retryDelay = 1000;
         setNavigation(true);
         if (typeof reply.body.remaining_seconds === "number") { resync(reply.body.remaining_seconds); }
-        var unanswered = document.getElementById("unanswered-count");
-        if (unanswered && typeof reply.body.unanswered === "number") {
-          unanswered.textContent = (reply.body.unanswered === 1 ? M.oneUnanswered : M.manyUnanswered)
-            .replace("{n}", reply.body.unanswered);
-        }
         if (!pendingCount()) {
           var at = reply.body.saved_at ? new Date(reply.body.saved_at).toLocaleTimeString("fr-FR",
             { timeZone: root.dataset.timezone }) : "";
