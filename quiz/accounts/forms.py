@@ -44,13 +44,15 @@ class UserForm(FlaskForm):
     last_name = StringField(_l("Nom"), validators=[DataRequired(), Length(max=100)])
     first_name = StringField(_l("Prénom"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    roles = MultiCheckboxField(_l("Rôles"), choices=role_choices(), validators=[DataRequired()])
+    roles = MultiCheckboxField(_l("Rôles"), choices=role_choices(),
+                               validators=[DataRequired(message=_l("Choisissez au moins un rôle."))])
     cohorts = MultiCheckboxField(_l("Cohortes"), choices=[], coerce=int)
     submit = SubmitField(_l("Créer le compte"))
 
 
 class UserEditForm(FlaskForm):
-    roles = MultiCheckboxField(_l("Rôles"), choices=role_choices(), validators=[DataRequired()])
+    roles = MultiCheckboxField(_l("Rôles"), choices=role_choices(),
+                               validators=[DataRequired(message=_l("Choisissez au moins un rôle."))])
     cohorts = MultiCheckboxField(_l("Cohortes"), choices=[], coerce=int)
     active = BooleanField(_l("Compte actif"))
     submit = SubmitField(_l("Enregistrer"))
