@@ -47,6 +47,9 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env("QUIZ_SESSION_MINUTES", "240"))),
         "GRACE_SECONDS": int(env("QUIZ_GRACE_SECONDS", "15")),
+        "LOGIN_MAX_FAILURES": int(env("QUIZ_LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_MAX_FAILURES_PER_IP": int(env("QUIZ_LOGIN_MAX_FAILURES_PER_IP", "50")),
+        "LOGIN_WINDOW_MINUTES": int(env("QUIZ_LOGIN_WINDOW_MINUTES", "15")),
     }
 
 

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("exams.manage", _l("Questionnaires et sessions"), {Role.TRAINER, Role.ADMIN}),
     ("authoring.statistics", _l("Statistiques"), {Role.TRAINER, Role.ADMIN}),
     ("accounts.admin_home", _l("Administration"), {Role.ADMIN}),
+    ("audit.log", _l("Journal"), {Role.ADMIN}),
 ]
 
 

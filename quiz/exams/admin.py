@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from quiz.accounts.models import Cohort, User
+from quiz.audit.service import record
 from quiz.banks.store import current_versions
 from quiz.exams.models import Accommodation, Attempt, ExamSession, Questionnaire
 from quiz.extensions import db
@@ -83,6 +84,8 @@ def save_session(session: ExamSession | None, questionnaire_id: int, opens_local
     session.closes_at = to_utc(closes_local)
     session.cohorts = [db.session.get(Cohort, cid) for cid in cohort_ids]
     db.session.commit()
+    record("session.save", target=session, details={"questionnaire_id": questionnaire_id, "cohorts": list(cohort_ids),
+           "opens_at": session.opens_at.isoformat(), "closes_at": session.closes_at.isoformat()})
     return session
 
 
@@ -99,6 +102,7 @@ def set_accommodation(candidate_id: int, percent: int, reason: str, actor: User)
     if not percent:
         if row is not None:
             db.session.delete(row)
+            record("accommodation.remove", target=("User", candidate_id), commit=False)
         db.session.commit()
         return None
     if row is None:
@@ -107,6 +111,8 @@ def set_accommodation(candidate_id: int, percent: int, reason: str, actor: User)
     row.extra_time_percent = percent
     row.reason = reason.strip()
     row.updated_by_id = actor.id
+    record("accommodation.set", target=("User", candidate_id), commit=False,
+           details={"extra_time_percent": percent, "reason": row.reason})
     db.session.commit()
     return row
 

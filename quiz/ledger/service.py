@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from quiz.accounts.models import Cohort, User, cohort_members
 from quiz.accounts.roles import Role
+from quiz.audit.service import record
 from quiz.extensions import db
 from quiz.ledger import rules
 from quiz.ledger.models import EvidenceFile, GradingAct, LedgerEntry
@@ -122,6 +123,7 @@ def record_e2_result(
             db.session.add_all(entries)
     except IntegrityError:
         return _same_candidate(_entries_of_attempt(attempt_id), candidate_id)
+    record("ledger.e2", target=("Attempt", attempt_id), details={"thematic": thematic, "passed": passed}, commit=False)
     return entries
 
 
@@ -235,6 +237,8 @@ def record_grading(
     )
     entries = [_entry_from(v, comp, act, comment) for v, comp in checked]
     db.session.add_all([act, *entries, *_evidence_rows(evidence, act)])
+    record("ledger.grading", target=("User", candidate_id), commit=False,
+           details={"modality": modality, "verdicts": {c.code: v.passed for v, c in checked}, "files": len(evidence)})
     db.session.commit()
     return act
 
@@ -285,6 +289,8 @@ def record_correction(
         correction_reason=reason.strip(),
     )
     db.session.add_all([act, entry, *_evidence_rows(evidence, act)])
+    record("ledger.correction", target=("LedgerEntry", original.id), commit=False,
+           details={"reason": reason.strip(), "passed": passed})
     try:
         db.session.commit()
     except IntegrityError:
