@@ -11,6 +11,7 @@
 
   var csrf = form.querySelector("input[name='csrf_token']");
   var url = form.getAttribute("data-validate-url");
+  var M = JSON.parse(form.getAttribute("data-messages"));
   var label = document.getElementById("text-label");
   var editor = null;
   var marked = [];
@@ -23,7 +24,7 @@
       indentUnit: 2,
       tabSize: 2,
       extraKeys: { Tab: false, "Shift-Tab": false },
-      screenReaderLabel: label ? label.textContent : "Texte de la banque"
+      screenReaderLabel: label ? label.textContent : M.bankText
     });
     editor.getWrapperElement().classList.add("bank-editor");
   }
@@ -70,7 +71,7 @@
       where = document.createElement("a");
       where.href = "#text";
       where.setAttribute("data-line", String(p.line));
-      where.textContent = "Ligne " + p.line;
+      where.textContent = M.line.replace("{n}", p.line);
     } else {
       where = document.createElement("span");
       where.textContent = p.file + ":" + p.line;
@@ -106,8 +107,8 @@
     var n = result.problems.length;
     status.setAttribute("data-state", result.ok ? "ok" : "bad");
     status.textContent = result.ok
-      ? "✔ Aucune erreur : " + result.questions + " question(s) prête(s) à publier."
-      : "✘ " + n + (n > 1 ? " erreurs à corriger" : " erreur à corriger") + " avant de publier.";
+      ? "✔ " + (result.questions === 1 ? M.oneReady : M.manyReady).replace("{n}", result.questions)
+      : "✘ " + (n === 1 ? M.oneError : M.manyErrors).replace("{n}", n);
   }
 
   var timer = null;
@@ -129,7 +130,7 @@
     }).catch(function () {
       if (mine === sequence) {
         status.setAttribute("data-state", "unknown");
-        status.textContent = "Vérification impossible pour l'instant (connexion ?) : utilisez le bouton « Vérifier ».";
+        status.textContent = M.unreachable;
       }
     });
   }

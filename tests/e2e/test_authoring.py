@@ -44,7 +44,7 @@ def test_trainer_fixes_previews_publishes_and_sees_the_diff(app, page, make_user
     assert cursor_line == line - 1
     page.keyboard.press("Shift+End")
     page.keyboard.type("- [ ] 60 k€")
-    expect(status).to_contain_text("Aucune erreur : 2 question(s) prête(s) à publier.")
+    expect(status).to_contain_text("Aucune erreur : 2 questions prêtes à publier.")
     expect(page.locator("#problem-list li")).to_have_count(0)
 
     page.get_by_role("button", name="Aperçu").click()
