@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
+    from quiz import benchpoints
     from quiz.accounts.views import bp as accounts_bp
     from quiz.audit.views import bp as audit_bp
     from quiz.authoring.views import bp as authoring_bp
@@ -55,6 +56,4 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, accounts_bp, exams_bp, ledger_bp, grading_bp, audit_bp, authoring_bp):
         app.register_blueprint(blueprint)
-    from quiz import benchpoints
-
     benchpoints.init_app(app)  # baseline endpoints, only when QUIZ_BENCH=1 (bench/load.py)
