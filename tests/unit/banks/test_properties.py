@@ -1,6 +1,7 @@
 """Property-based tests: any bank the writer produces parses back to the same model, and no
 input, however broken, makes the checker raise or report a line below 1."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,3 +101,14 @@ def test_random_bytes_give_only_problems(raw):
 @given(st.text(max_size=300))
 def test_random_text_after_a_valid_header_gives_only_problems(text):
     assert_only_problems(VALID.split("## AF-001")[0] + text)
+
+
+@pytest.mark.slow
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_thousands_of_mutated_banks_give_only_located_problems(data):
+    """The fuzzing campaign of the security review: 3,000 banks, each mutated up to six times."""
+    lines = VALID.split("\n")
+    for _ in range(data.draw(st.integers(1, 6))):
+        lines = _mutate(lines, data)
+    assert_only_problems("\n".join(lines))
