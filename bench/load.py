@@ -2,11 +2,12 @@
 
 One run seeds its own database (quiz_bench_* on PostgreSQL, or a file under /tmp/quiz-bench),
 starts `quiz serve` with QUIZ_BENCH=1 (baseline endpoints), and drives candidates from this
-separate process with asyncio + httpx through one bounded connection pool (like a reverse
+separate process with asyncio + aiohttp through one bounded connection pool (like a reverse
 proxy's upstream pool). Each candidate logs in, starts, opens the attempt page, answers with a
-think time (autosave on every change), polls the status every 30 s as attempt.js does, reloads
-now and then, and submits. Afterwards the database is checked: every acknowledged save holds
-the acknowledged answer (lost answers = 0), one attempt per candidate, one result each.
+think time (autosave on every change), polls the status as attempt.js does (every 120 s, skipped
+when the server was heard from in the last 90 s), reloads now and then, and submits.
+Afterwards the database is checked: every acknowledged save holds the acknowledged answer
+(lost answers = 0), one attempt per candidate, one result each.
 
 Seeding goes through the models directly: 10,000 accounts share ONE password hash computed once.
 That hash is a cheap PBKDF2 for the cohort; the cost of a real scrypt login is measured on its
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -28,12 +30,14 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,7 +55,8 @@ PASSWORD = "motdepasse-bench"
 SECRET = "bench-only-secret-key-not-for-production"
 THEMATIC = 1
 QUESTIONS = 20
-POLL_SECONDS = 30
+POLL_SECONDS = 120  # attempt.js: POLL_MS
+POLL_SKIP_SECONDS = 90  # ... and no request when a save or a poll answered within QUIET_MS
 CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 CSRF_DATA = re.compile(r'data-csrf="([^"]+)"')
 
@@ -159,9 +164,10 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.base}/_bench/ping", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
+                with urllib.request.urlopen(f"{self.base}/_bench/ping", timeout=2) as reply:
+                    if reply.status == 200:
+                        return self
+            except OSError:
                 pass
             time.sleep(0.3)
         self.__exit__()
@@ -177,17 +183,35 @@ class Server:
 
 
 @dataclass
+class Reply:
+    """A response read whole, so that its connection goes straight back to the pool."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    text: str
+
+    def json(self):
+        return json.loads(self.text)
+
+
+async def send(client: aiohttp.ClientSession, method: str, url: str, **kwargs) -> Reply:
+    """One request, never following redirects (the scenario reads them)."""
+    async with client.request(method, url, allow_redirects=False, **kwargs) as response:
+        return Reply(response.status, response.headers.copy(), await response.text())  # case-insensitive
+
+
+@dataclass
 class Recorder:
     """Latencies per endpoint, with the time each request ended, and the errors met."""
 
     samples: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter = field(default_factory=Counter)
 
-    async def call(self, label: str, request, expect: tuple[int, ...] = (200,)) -> httpx.Response | None:
+    async def call(self, label: str, request, expect: tuple[int, ...] = (200,)) -> Reply | None:
         began = time.perf_counter()
         try:
             response = await request
-        except httpx.HTTPError as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             self.errors[(label, type(exc).__name__)] += 1
             return None
         ended = time.perf_counter()
@@ -228,9 +252,15 @@ def print_table(title: str, table: dict[str, dict], errors: Counter | None = Non
         print(f"  errors: {dict(errors) or 0}")
 
 
-def pool(connections: int) -> httpx.AsyncHTTPTransport:
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    return httpx.AsyncHTTPTransport(limits=limits)
+def pool(connections: int) -> aiohttp.TCPConnector:
+    """The bounded, kept-alive connection pool every client shares (a reverse proxy's upstream pool)."""
+    return aiohttp.TCPConnector(limit=connections, keepalive_timeout=60)
+
+
+def browser(connector: aiohttp.TCPConnector, timeout: float = 120) -> aiohttp.ClientSession:
+    """One candidate's browser: its own cookie jar (loopback address allowed) over the shared pool."""
+    return aiohttp.ClientSession(connector=connector, connector_owner=False, cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                 timeout=aiohttp.ClientTimeout(total=timeout))
 
 
 # --- one candidate ------------------------------------------------------------------------------
@@ -239,7 +269,7 @@ def pool(connections: int) -> httpx.AsyncHTTPTransport:
 @dataclass
 class Candidate:
     email: str
-    client: httpx.AsyncClient
+    client: aiohttp.ClientSession
     bases: list[str]
     turn: int = 0
     csrf: str = ""
@@ -254,30 +284,30 @@ class Candidate:
         return self.bases[self.turn % len(self.bases)] + path
 
     async def login(self, rec: Recorder) -> bool:
-        page = await rec.call("login_page", self.client.get(self.url("/login")))
+        page = await rec.call("login_page", send(self.client, "GET", self.url("/login")))
         if page is None:
             return False
         token = CSRF_INPUT.search(page.text).group(1)
         form = {"email": self.email, "password": PASSWORD, "csrf_token": token}
-        done = await rec.call("login", self.client.post(self.url("/login"), data=form), expect=(302,))
+        done = await rec.call("login", send(self.client, "POST", self.url("/login"), data=form), expect=(302,))
         if done is None:
             return False
-        home = await rec.call("home", self.client.get(self.url("/questionnaires")))
+        home = await rec.call("home", send(self.client, "GET", self.url("/questionnaires")))
         if home is None:
             return False
         self.csrf = CSRF_INPUT.search(home.text).group(1)
         return True
 
     async def start(self, rec: Recorder, session_id: int) -> bool:
-        done = await rec.call("start", self.client.post(self.url(f"/sessions/{session_id}/start"),
-                                                        data={"csrf_token": self.csrf}), expect=(302,))
+        done = await rec.call("start", send(self.client, "POST", self.url(f"/sessions/{session_id}/start"),
+                                            data={"csrf_token": self.csrf}), expect=(302,))
         if done is None or "/attempts/" not in done.headers.get("location", ""):
             return False
         self.attempt_id = int(done.headers["location"].rstrip("/").rsplit("/", 1)[1])
         return await self.open_page(rec, "attempt_page")
 
     async def open_page(self, rec: Recorder, label: str) -> bool:
-        page = await rec.call(label, self.client.get(self.url(f"/attempts/{self.attempt_id}")))
+        page = await rec.call(label, send(self.client, "GET", self.url(f"/attempts/{self.attempt_id}")))
         if page is None:
             return False
         self.csrf = CSRF_DATA.search(page.text).group(1)
@@ -295,8 +325,8 @@ class Candidate:
         return to_display(payload, order, response)
 
     async def save(self, rec: Recorder, position: int, response) -> bool:
-        done = await rec.call("save", self.client.post(
-            self.url(f"/api/attempts/{self.attempt_id}/answers/{position}"),
+        done = await rec.call("save", send(
+            self.client, "POST", self.url(f"/api/attempts/{self.attempt_id}/answers/{position}"),
             json={"response": self.shown(position, response)},
             headers={"X-CSRFToken": self.csrf, "Accept": "application/json"}))
         if done is not None and done.json().get("saved"):
@@ -305,12 +335,12 @@ class Candidate:
         return False
 
     async def status(self, rec: Recorder) -> None:
-        await rec.call("status", self.client.get(self.url(f"/api/attempts/{self.attempt_id}/status"),
-                                                 headers={"Accept": "application/json"}))
+        await rec.call("status", send(self.client, "GET", self.url(f"/api/attempts/{self.attempt_id}/status"),
+                                      headers={"Accept": "application/json"}))
 
     async def submit(self, rec: Recorder) -> None:
-        done = await rec.call("submit", self.client.post(self.url(f"/attempts/{self.attempt_id}/submit"),
-                                                         data={"csrf_token": self.csrf}), expect=(302,))
+        done = await rec.call("submit", send(self.client, "POST", self.url(f"/attempts/{self.attempt_id}/submit"),
+                                             data={"csrf_token": self.csrf}), expect=(302,))
         self.submitted = done is not None and "/result" in done.headers.get("location", "")
 
 
@@ -395,10 +425,13 @@ class Plan:
 async def run_cohort(plan: Plan, seeded: Seed, bases: list[str]) -> dict:
     rng = random.Random(42)
     rec = Recorder()
-    transport = pool(plan.connections)
-    candidates = [Candidate(e, httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(120, pool=None)), bases)
-                  for e in seeded.emails]
+    connector = pool(plan.connections)
+    candidates = [Candidate(e, browser(connector), bases) for e in seeded.emails]
     phases: dict[str, tuple[float, float]] = {}
+    # 10,000 clients are millions of objects: a full collection of them would stall the event
+    # loop for a second or more, and every request then in flight would seem that much slower.
+    gc.collect()
+    gc.freeze()
 
     async def spread(window: float, action, subset):
         began = time.perf_counter()
@@ -424,20 +457,26 @@ async def run_cohort(plan: Plan, seeded: Seed, bases: list[str]) -> dict:
     async def answering(c: Candidate, stop: float, delay: float):
         crng = random.Random(c.email)
         await asyncio.sleep(delay)
-        next_poll = time.perf_counter() + crng.uniform(0, POLL_SECONDS)
-        next_save = time.perf_counter() + crng.uniform(*plan.think)
+        now = time.perf_counter()
+        heard = now  # the page was loaded during the start phase, at some point of its poll cycle
+        next_poll = now + crng.uniform(0, POLL_SECONDS)
+        next_save = now + (crng.uniform(*plan.think) if plan.ramp else residual(crng, *plan.think))
         while True:
             moment = min(next_save, next_poll) if plan.poll else next_save
             if moment >= stop:
                 return
             await asyncio.sleep(max(0.0, moment - time.perf_counter()))
             if plan.poll and next_poll <= next_save:
-                await c.status(rec)
-                next_poll = time.perf_counter() + POLL_SECONDS
+                if time.perf_counter() - heard >= POLL_SKIP_SECONDS:
+                    await c.status(rec)
+                    heard = time.perf_counter()
+                next_poll += POLL_SECONDS
                 continue
             if crng.random() < plan.reload_share:
                 await c.open_page(rec, "reload")
-            await c.save(rec, *c.answer(crng))
+                next_poll = time.perf_counter() + POLL_SECONDS  # a reloaded page restarts its timers
+            if await c.save(rec, *c.answer(crng)):
+                heard = time.perf_counter()
             next_save = time.perf_counter() + crng.uniform(*plan.think)
 
     began = time.perf_counter()
@@ -446,12 +485,27 @@ async def run_cohort(plan: Plan, seeded: Seed, bases: list[str]) -> dict:
     await asyncio.gather(*(answering(c, stop, d) for c, d in zip(started, delays, strict=True)))
     phases["answering"] = (began, time.perf_counter())
     phases["submit"] = await spread(plan.submit_window, lambda c: c.submit(rec), started)
-    await transport.aclose()
+    await asyncio.gather(*(c.client.close() for c in candidates))
+    await connector.close()
     checks = verify(seeded.url, seeded.session_id, candidates, seeded.payloads)
     return {"phases": {name: {"seconds": round(b - a, 1), "endpoints": rec.summary(a, b)}
                        for name, (a, b) in phases.items()},
             "errors": {f"{k[0]} {k[1]}": n for k, n in rec.errors.items()},
             "checks": checks, "slices": slices(rec, *phases["answering"])}
+
+
+def residual(rng: random.Random, low: float, high: float) -> float:
+    """Time to a candidate's next save seen from any instant of an exam under way.
+
+    Starting every clock at once would send all first saves within one think time and the
+    second ones on top of them (1.5 times the pace in the second minute): a wave the start
+    phase, spread over minutes, does not produce. Drawing the first wait from the renewal
+    process's equilibrium (density proportional to P(think > t)) gives the steady pace at once.
+    """
+    while True:
+        t = rng.uniform(0, high)
+        if t < low or rng.random() <= (high - t) / (high - low):
+            return t
 
 
 async def _noop():
@@ -476,20 +530,20 @@ def slices(rec: Recorder, began: float, ended: float, width: float = 15.0) -> li
 async def hammer(label: str, bases: list[str], seconds: float, connections: int, make_request) -> dict:
     """Closed loop: `connections` clients send back to back for `seconds`; the server's ceiling."""
     rec = Recorder()
-    transport = pool(connections)
+    connector = pool(connections)
     stop = time.perf_counter() + seconds
 
     async def loop(n: int):
-        client = httpx.AsyncClient(transport=transport, timeout=60)
-        i = 0
-        while time.perf_counter() < stop:
-            i += 1
-            await rec.call(label, make_request(client, n, i))
+        async with browser(connector, timeout=60) as client:
+            i = 0
+            while time.perf_counter() < stop:
+                i += 1
+                await rec.call(label, make_request(client, n, i))
 
     began = time.perf_counter()
     await asyncio.gather(*(loop(n) for n in range(connections)))
     ended = time.perf_counter()
-    await transport.aclose()
+    await connector.close()
     row = stats([d for _, d in rec.samples[label]] or [0.0], began, ended)
     row["rps"] = round(len(rec.samples[label]) / (ended - began), 1)
     row["errors"] = sum(rec.errors.values())
@@ -503,8 +557,8 @@ async def saturation(engine: str, seconds: float, connections: int, workers: int
     with Server(seeded.url, 8101, workers, threads) as server:
         bases = [server.base]
         rec = Recorder()
-        transport = pool(connections)
-        candidates = [Candidate(e, httpx.AsyncClient(transport=transport, timeout=60), bases) for e in seeded.emails]
+        connector = pool(connections)
+        candidates = [Candidate(e, browser(connector, timeout=60), bases) for e in seeded.emails]
         await asyncio.gather(*(c.login(rec) for c in candidates))
         await asyncio.gather(*(c.start(rec, seeded.session_id) for c in candidates))
         load_items(seeded.url, candidates, seeded.payloads)
@@ -513,17 +567,16 @@ async def saturation(engine: str, seconds: float, connections: int, workers: int
         answers = random.Random(7)
 
         def ping(client, n, i):
-            return client.get(f"{server.base}/_bench/ping")
+            return send(client, "GET", f"{server.base}/_bench/ping")
 
         def bare_insert(client, n, i):
-            return client.post(f"{server.base}/_bench/insert")
+            return send(client, "POST", f"{server.base}/_bench/insert")
 
         async def autosave(client, n, i):
             c = candidates[n]
             position, response = c.answer(answers)
-            reply = await c.client.post(f"{server.base}/api/attempts/{c.attempt_id}/answers/{position}",
-                                        json={"response": c.shown(position, response)},
-                                        headers={"X-CSRFToken": c.csrf})
+            reply = await send(c.client, "POST", f"{server.base}/api/attempts/{c.attempt_id}/answers/{position}",
+                               json={"response": c.shown(position, response)}, headers={"X-CSRFToken": c.csrf})
             if reply.status_code == 200:
                 c.acked[position] = response  # checked afterwards in the database
             return reply
@@ -532,7 +585,8 @@ async def saturation(engine: str, seconds: float, connections: int, workers: int
         for _ in range(rounds):
             for label, request in (("ping", ping), ("insert", bare_insert), ("save", autosave)):
                 runs[label].append(await hammer(label, bases, seconds, connections, request))
-        await transport.aclose()
+        await asyncio.gather(*(c.client.close() for c in candidates))
+        await connector.close()
     best = {label: max(rows, key=lambda r: r["rps"]) for label, rows in runs.items()}
     checks = verify(seeded.url, seeded.session_id, candidates, seeded.payloads)
     return {"engine": engine, "workers": workers, "threads": threads, "connections": connections,
@@ -547,11 +601,11 @@ async def logins(engine: str, count: int) -> dict:
     with Server(seeded.url, 8102, 3, 4) as server:
         rec_real, rec_cheap = Recorder(), Recorder()
         for emails, rec in ((seeded.scrypt_emails, rec_real), (seeded.emails, rec_cheap)):
-            transport = pool(4)
+            connector = pool(4)
             for email in emails:
-                c = Candidate(email, httpx.AsyncClient(transport=transport, timeout=60), [server.base])
-                await c.login(rec)
-            await transport.aclose()
+                async with browser(connector, timeout=60) as client:
+                    await Candidate(email, client, [server.base]).login(rec)
+            await connector.close()
     real, cheap = rec_real.summary()["login"], rec_cheap.summary()["login"]
     began = time.perf_counter()
     generate_password_hash(PASSWORD)
@@ -562,12 +616,12 @@ async def logins(engine: str, count: int) -> dict:
 
 
 def plan_for(name: str, engine: str, quick: bool, args) -> Plan:
-    q = quick
+    q, pg = quick, engine == "postgresql"
     plans = {
-        # 10,000 (2,000 on SQLite) candidates saving about once a minute; a compressed window.
-        "pace": Plan("pace", engine, candidates=(400 if q else (10_000 if engine == "postgresql" else 2000)),
-                     login_window=60 if q else 240, burst_window=30 if q else 180,
-                     answer_window=60 if q else 180, think=(30, 90), submit_window=30 if q else 120,
+        # 10,000 (2,000 on SQLite) candidates saving about once a minute; five minutes of it.
+        "pace": Plan("pace", engine, candidates=400 if q else (10_000 if pg else 2000),
+                     login_window=60 if q else (300 if pg else 120), burst_window=30 if q else (180 if pg else 60),
+                     answer_window=90 if q else 300, think=(30, 90), submit_window=30 if q else (180 if pg else 60),
                      connections=64),
         "burst": Plan("burst", engine, candidates=200 if q else 1000, login_window=20 if q else 60,
                       burst_window=30, answer_window=20, think=(5, 15), submit_window=20),
@@ -609,8 +663,8 @@ def report_cohort(result: dict) -> None:
     for name, phase in result["phases"].items():
         print_table(f"{name} ({phase['seconds']} s)", phase["endpoints"])
     print(f"\nerrors: {result['errors'] or 0}")
-    if plan["name"] == "stress":
-        print("\nsaves per 15 s slice of the answering phase (offered load ramps up):")
+    if plan["name"] in ("stress", "pace"):
+        print("\nsaves per 15 s slice of the answering phase (the first saves come after one think time):")
         for row in result["slices"]:
             print(f"  t+{row['from_s']:>4}s {row['rps']:>7} saves/s  p50 {row['p50_ms']:>7} ms  "
                   f"p95 {row['p95_ms']:>7} ms  p99 {row['p99_ms']:>7} ms")

@@ -45,6 +45,9 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # The cookie is re-issued when the idle stamp moves (every 15 s at most, see idle.py), not on
+        # every request: an autosave would otherwise re-sign and re-send it each time.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env("QUIZ_SESSION_MINUTES", "240"))),
         "GRACE_SECONDS": int(env("QUIZ_GRACE_SECONDS", "15")),
         "LOGIN_MAX_FAILURES": int(env("QUIZ_LOGIN_MAX_FAILURES", "5")),
@@ -65,8 +68,11 @@ def engine_options(database_url: str) -> dict:
     """Pool settings per engine: SQLite waits on locks, PostgreSQL keeps a checked pool."""
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
+    # No ping before each checkout by default: at exam scale it is a fifth of a request's time
+    # (bench/README.md). A connection broken by a database restart fails one request, and
+    # SQLAlchemy then replaces every connection of the pool; the attempt page retries its saves.
     return {
-        "pool_pre_ping": True,
+        "pool_pre_ping": os.environ.get("QUIZ_DB_PRE_PING", "0") == "1",
         "pool_size": int(os.environ.get("QUIZ_DB_POOL_SIZE", "10")),
         "max_overflow": int(os.environ.get("QUIZ_DB_MAX_OVERFLOW", "20")),
         "pool_recycle": 1800,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import lazyload
 
 from quiz import idle
 
@@ -31,7 +31,8 @@ def init_app(app: Flask) -> None:
         ident, _, version = user_id.partition(":")
         if not ident.isdigit() or not version.isdigit():
             return None
-        user = db.session.get(User, int(ident), options=[joinedload(User.role_rows)])
+        # One query per request; roles load on first use (autosave and polls never need them).
+        user = db.session.get(User, int(ident), options=[lazyload(User.role_rows)])
         if user is None or not user.active or user.session_version != int(version):
             return None
         return user

@@ -98,10 +98,10 @@ def _make_app(db_url: str, tmp_path, **overrides):
 
 
 def _reset(app) -> None:
-    from quiz.banks.store import forget_payloads
+    from quiz.cache import forget_all
     from quiz.extensions import db
 
-    forget_payloads()
+    forget_all()
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "postgresql":

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quiz.cache import ImmutableRows
 from quiz.extensions import db
 from quiz.timeutil import UTCDateTime, utcnow
 
@@ -105,25 +106,22 @@ def current_version_ids(thematic: int) -> list[int]:
     )
 
 
-_payload_cache: dict[tuple[str, int], dict] = {}
+_payloads = ImmutableRows(maxsize=50_000)
 
 
 def payloads(version_ids: list[int]) -> dict[int, dict]:
-    """Payloads by version id. A version never changes, so each process keeps what it has read
-    (per database: a process restored onto another database must be restarted, see deployment)."""
-    database = db.engine.url.render_as_string(hide_password=True)
-    missing = [vid for vid in version_ids if (database, vid) not in _payload_cache]
+    """Payloads by version id. A version never changes, so each process keeps what it has read."""
+    keys = {vid: _payloads.key(vid) for vid in version_ids}
+    found = {vid: _payloads.get(key) for vid, key in keys.items()}
+    missing = [vid for vid, payload in found.items() if payload is None]
     if missing:
         rows = db.session.execute(
             select(QuestionVersion.id, QuestionVersion.payload).where(QuestionVersion.id.in_(missing))
         ).all()
-        _payload_cache.update({(database, vid): payload for vid, payload in rows})
-    return {vid: _payload_cache[(database, vid)] for vid in version_ids}
-
-
-def forget_payloads() -> None:
-    """Empty the cache (tests recreate databases, so ids are reused with other content)."""
-    _payload_cache.clear()
+        for vid, payload in rows:
+            _payloads.put(keys[vid], payload)
+            found[vid] = payload
+    return found
 
 
 def latest_revision(thematic: int) -> BankRevision | None:

@@ -2,9 +2,10 @@
 
 Races are settled by the database, not by process memory, so any number of workers can serve
 one candidate: starting is made unique by a constraint; finalising is one conditional UPDATE
-that only one caller can win; a save is one conditional UPDATE that only succeeds while the
-attempt is open (and, on PostgreSQL, holds a share lock on the attempt so that a finalisation
-waits for it, or it sees the finalisation).
+that only one caller can win; a save is one conditional UPDATE of its item that only succeeds
+while the item has no credit. The finalisation locks the items before reading them and writes
+every credit in the transaction that closes the attempt, so a save in flight is either waited
+for (and counted) or sees the credit (and is refused).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from quiz.accounts.models import User, cohort_members
 from quiz.banks.model import Question
 from quiz.banks.numbers import parse_number
 from quiz.banks.store import QuestionVersion, current_version_ids, payloads
+from quiz.cache import ImmutableRows
 from quiz.exams import draw
 from quiz.exams.models import Accommodation, Attempt, AttemptItem, ExamSession, Questionnaire, session_cohorts
 from quiz.exams.presentation import from_display, is_answered
@@ -128,9 +130,11 @@ def get_attempt(attempt_id: int, user: User, now: datetime | None = None) -> Att
 
 
 def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int:
-    if attempt.finished:
-        return 0
-    return max(0, int((attempt.deadline - (now or utcnow())).total_seconds()))
+    return 0 if attempt.finished else seconds_left(attempt.deadline, now or utcnow())
+
+
+def seconds_left(deadline: datetime, now: datetime) -> int:
+    return max(0, int((deadline - now).total_seconds()))
 
 
 def can_review(attempt: Attempt, now: datetime | None = None) -> bool:
@@ -280,60 +284,131 @@ def normalise_response(payload: dict, raw):
     raise ExamError("Type de question inconnu.")
 
 
-def _item(attempt: Attempt, position: int) -> tuple[AttemptItem, dict]:
-    """One drawn question of the attempt with its version's payload, without loading the others."""
-    item = db.session.execute(
-        select(AttemptItem).where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
-    ).scalar_one_or_none()
-    if item is None:
+@dataclass(frozen=True)
+class _Slot:
+    """One drawn question as a save needs it. None of this changes once the attempt has started."""
+
+    item_id: int
+    version_id: int
+    option_order: list
+    candidate_id: int
+    deadline: datetime
+
+
+_items = AttemptItem.__table__
+_attempts = Attempt.__table__
+# 10,000 candidates × 20 questions; autosave is the hot path of an exam and these rows never change.
+_slots = ImmutableRows(maxsize=250_000)
+
+
+def _slot(attempt_id: int, position: int) -> _Slot | None:
+    """The drawn question, from this process's cache or with all of its attempt's in one query."""
+    key = _slots.key(attempt_id, position)
+    slot = _slots.get(key)
+    if slot is None:
+        rows = db.session.execute(
+            select(_items.c.position, _items.c.id, _items.c.question_version_id, _items.c.option_order,
+                   _attempts.c.candidate_id, _attempts.c.deadline)
+            .join(_attempts, _attempts.c.id == _items.c.attempt_id)
+            .where(_items.c.attempt_id == attempt_id)
+        ).all()
+        for at, *facts in rows:
+            _slots.put(_slots.key(attempt_id, at), _Slot(*facts))
+        slot = _slots.get(key)
+    return slot
+
+
+def write_answer(candidate_id: int, attempt_id: int, position: int, *, raw=None, answer: bool = True,
+                 flagged: bool | None = None, now: datetime | None = None) -> int:
+    """Store one answer (as the browser shows it; `answer=False` only flags) while the attempt is open.
+
+    The write is a single conditional UPDATE: acknowledged only if the attempt was still open
+    (deadline + grace) at that instant, so an acknowledged save is always part of the result.
+    Returns the seconds left. LookupError for an attempt that is not the candidate's.
+    """
+    now = now or utcnow()
+    slot = _slot(attempt_id, position)
+    if slot is None or slot.candidate_id != candidate_id:
+        owned = db.session.execute(
+            select(_attempts.c.id).where(_attempts.c.id == attempt_id, _attempts.c.candidate_id == candidate_id)
+        ).first()
+        if owned is None:
+            raise LookupError(attempt_id)
         raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
-    return item, payloads([item.question_version_id])[item.question_version_id]
+    if now > slot.deadline + grace():
+        _refuse_late(attempt_id, now)
+    values: dict = {"saved_at": now}
+    if answer:
+        payload = payloads([slot.version_id])[slot.version_id]
+        response = normalise_response(payload, from_display(payload, slot.option_order, raw))
+        values |= {"response": response, "answered": is_answered(payload["type"], response)}
+    if flagged is not None:
+        values["flagged"] = bool(flagged)
+    # The finalisation writes every item's credit in the transaction that closes the attempt, after
+    # locking the items: an item without credit belongs to an open attempt (the deadline, which
+    # never changes, was checked above against the same instant).
+    written = db.session.execute(
+        update(_items).where(_items.c.id == slot.item_id, _items.c.credit.is_(None)).values(**values)
+    ).rowcount
+    db.session.commit()
+    if written != 1:
+        _refuse_late(attempt_id, now)
+    return seconds_left(slot.deadline, now)
+
+
+def _refuse_late(attempt_id: int, now: datetime) -> None:
+    """A save that came after the end: the attempt is handed in (if nobody did yet) and the save refused."""
+    db.session.rollback()
+    row = db.session.execute(
+        select(_attempts.c.status, _attempts.c.deadline).where(_attempts.c.id == attempt_id)
+    ).first()
+    if row is None:  # deleted since this process cached its questions
+        raise LookupError(attempt_id)
+    if row.status == "in_progress" and now > row.deadline + grace():
+        finalise(attempt_id, "deadline", now)
+    raise AttemptClosed(
+        "Réponse refusée : le temps est écoulé et votre questionnaire a été remis avec les réponses "
+        "enregistrées avant la fin."
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    status: str
+    remaining_seconds: int
+    unanswered: int | None
+
+
+def progress(candidate_id: int, attempt_id: int, now: datetime | None = None) -> Progress:
+    """What the attempt page polls for, in one query (finalising an attempt whose time is over)."""
+    now = now or utcnow()
+    unanswered = (select(func.count()).where(_items.c.attempt_id == _attempts.c.id, _items.c.answered.is_(False))
+                  .scalar_subquery())
+    row = db.session.execute(
+        select(_attempts.c.status, _attempts.c.deadline, unanswered)
+        .where(_attempts.c.id == attempt_id, _attempts.c.candidate_id == candidate_id)
+    ).one_or_none()
+    if row is None:
+        raise LookupError(attempt_id)
+    status, deadline, left = row
+    if status == "in_progress" and now > deadline + grace():
+        finalise(attempt_id, "deadline", now)
+        status = db.session.execute(select(_attempts.c.status).where(_attempts.c.id == attempt_id)).scalar_one()
+    if status != "in_progress":
+        return Progress(status, 0, None)
+    return Progress(status, seconds_left(deadline, now), left)
 
 
 def save_answer(attempt: Attempt, position: int, raw, flagged: bool | None = None,
                 now: datetime | None = None) -> datetime:
-    """Store one answer (as the browser shows it) while the attempt is open (deadline + grace).
-
-    The write is a single conditional UPDATE: acknowledged only if the attempt was still open
-    at that instant, so an acknowledged save is always part of the result.
-    """
+    """`write_answer` for an attempt already loaded (the plain form without JavaScript)."""
     now = now or utcnow()
-    item, payload = _item(attempt, position)
-    response = normalise_response(payload, from_display(payload, item.option_order, raw))
-    _write(attempt, item, {"response": response, "answered": is_answered(payload["type"], response)}, flagged, now)
+    write_answer(attempt.candidate_id, _attempt_id(attempt), position, raw=raw, flagged=flagged, now=now)
     return now
 
 
 def set_flag(attempt: Attempt, position: int, flagged: bool, now: datetime | None = None) -> None:
-    item, _payload = _item(attempt, position)
-    _write(attempt, item, {}, flagged, now or utcnow())
-
-
-def _write(attempt: Attempt, item: AttemptItem, values: dict, flagged: bool | None, now: datetime) -> None:
-    open_attempt = (
-        select(Attempt.id)
-        .where(Attempt.id == attempt.id, Attempt.status == "in_progress", Attempt.deadline >= now - grace())
-        .with_for_update(read=True)
-        .scalar_subquery()
-    )
-    values = values | {"saved_at": now}
-    if flagged is not None:
-        values["flagged"] = bool(flagged)
-    result = db.session.execute(
-        update(AttemptItem)
-        .where(AttemptItem.id == item.id, AttemptItem.attempt_id == open_attempt)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    if result.rowcount != 1:
-        db.session.refresh(attempt)
-        if not attempt.finished and now > attempt.deadline + grace():
-            finalise(attempt.id, "deadline", now)
-        raise AttemptClosed(
-            "Réponse refusée : le temps est écoulé et votre questionnaire a été remis avec les réponses "
-            "enregistrées avant la fin."
-        )
+    write_answer(attempt.candidate_id, _attempt_id(attempt), position, answer=False, flagged=flagged, now=now)
 
 
 def set_display_mode(attempt: Attempt, mode: str) -> None:
@@ -395,6 +470,7 @@ def finalise(attempt_id: int, reason: str, now: datetime | None = None) -> bool:
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .where(AttemptItem.attempt_id == attempt_id)
         .order_by(AttemptItem.position)
+        .with_for_update(of=AttemptItem)  # waits for a save in flight, which then is part of the result
         .execution_options(populate_existing=True)
     ).all()
     credits = []

@@ -18,6 +18,7 @@ from quiz.exams.models import ExamSession, Questionnaire
 from quiz.exams.pages import attempt_page, read_form_answers, result_page, review_page
 from quiz.extensions import db
 from quiz.referential import load_referential
+from quiz.timeutil import utcnow
 
 bp = Blueprint("exams", __name__)
 
@@ -133,32 +134,35 @@ def review(attempt):
 
 
 @bp.route("/api/attempts/<int:attempt_id>/answers/<int:position>", methods=["POST"])
-@owned_attempt
-def api_save(attempt, position: int):
+@login_required
+def api_save(attempt_id: int, position: int):
+    """Autosave, the hot path of an exam: no attempt object is loaded, one read and one conditional write."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(error="bad_request", message=_("Requête invalide.")), 400
-    remaining = service.remaining_seconds(attempt)
+    answer, now = "response" in body, utcnow()
+    flagged = body.get("flagged") if "flagged" in body else None
     try:
-        if "response" in body:
-            saved_at = service.save_answer(attempt, position, body.get("response"),
-                                           flagged=body.get("flagged") if "flagged" in body else None)
-        else:
-            service.set_flag(attempt, position, bool(body.get("flagged")))
-            saved_at = None
+        remaining = service.write_answer(current_user.id, attempt_id, position, raw=body.get("response"),
+                                         answer=answer, flagged=flagged if answer else bool(flagged), now=now)
+    except LookupError:
+        abort(404)
     except service.ExamError as exc:
-        return jsonify(error=type(exc).__name__, message=str(exc), finished=attempt.finished,
-                       result_url=url_for("exams.result", attempt_id=attempt.id)), exc.status
-    return jsonify(saved=True, position=position, saved_at=saved_at.isoformat() if saved_at else None,
+        return jsonify(error=type(exc).__name__, message=str(exc), finished=isinstance(exc, service.AttemptClosed),
+                       result_url=url_for("exams.result", attempt_id=attempt_id)), exc.status
+    return jsonify(saved=True, position=position, saved_at=now.isoformat() if answer else None,
                    remaining_seconds=remaining)
 
 
 @bp.route("/api/attempts/<int:attempt_id>/status")
-@owned_attempt
-def api_status(attempt):
-    return jsonify(status=attempt.status, remaining_seconds=service.remaining_seconds(attempt),
-                   unanswered=service.unanswered_count(attempt) if not attempt.finished else None,
-                   result_url=url_for("exams.result", attempt_id=attempt.id))
+@login_required
+def api_status(attempt_id: int):
+    try:
+        state = service.progress(current_user.id, attempt_id)
+    except LookupError:
+        abort(404)
+    return jsonify(status=state.status, remaining_seconds=state.remaining_seconds, unanswered=state.unanswered,
+                   result_url=url_for("exams.result", attempt_id=attempt_id))
 
 
 # --- administration -------------------------------------------------------------------------

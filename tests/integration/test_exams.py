@@ -8,10 +8,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from quiz.exams import service
-from quiz.exams.models import Accommodation, Attempt
+from quiz.exams.models import Accommodation, Attempt, AttemptItem
 from quiz.extensions import db
 from quiz.ledger.models import LedgerEntry
 from tests.helpers import key_for, wrong_for
@@ -169,6 +169,65 @@ def test_concurrent_submits_give_one_result(app, clock, open_session, candidate)
     assert _ledger_count(attempt_id) == 2
 
 
+def _in_thread(app, work):
+    """Run `work` in another thread with its own session; returns the thread and what it gave or raised."""
+    outcome = {}
+
+    def run():
+        with app.app_context():
+            try:
+                outcome["value"] = work()
+            except Exception as exc:  # handed to the test
+                outcome["error"] = exc
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _stored(item, shown):
+    payload = item.version.payload
+    return service.normalise_response(payload, service.from_display(payload, item.option_order, shown))
+
+
+def test_a_finalisation_waits_for_a_save_in_flight_and_counts_it(app, clock, open_session, candidate):
+    attempt = service.start_attempt(candidate, open_session(count=6).id)
+    item, attempt_id = attempt.items[0], attempt.id
+    items = AttemptItem.__table__
+    with db.engine.connect() as other:  # a save that has written its item and not yet committed
+        other.execute(update(items).where(items.c.id == item.id, items.c.credit.is_(None))
+                      .values(response=_stored(item, key_for(item)), answered=True))
+        db.session.remove()
+        thread, outcome = _in_thread(app, lambda: service.finalise(attempt_id, "candidate"))
+        thread.join(timeout=1)
+        assert thread.is_alive(), "the finalisation must wait for the save"
+        other.commit()
+    thread.join(timeout=30)
+    assert outcome == {"value": True}
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.items[0].credit == 1 and attempt.score == 1
+
+
+def test_a_save_that_waited_on_a_finalisation_is_refused(app, clock, open_session, candidate):
+    attempt = service.start_attempt(candidate, open_session(count=6).id)
+    item, attempt_id, candidate_id = attempt.items[0], attempt.id, candidate.id
+    shown = key_for(item)
+    items, attempts = AttemptItem.__table__, Attempt.__table__
+    with db.engine.connect() as other:  # a finalisation that has locked and scored the items
+        other.execute(update(attempts).where(attempts.c.id == attempt_id).values(status="finished"))
+        other.execute(update(items).where(items.c.attempt_id == attempt_id).values(credit=0))
+        db.session.remove()
+        thread, outcome = _in_thread(app, lambda: service.write_answer(candidate_id, attempt_id, 1, raw=shown))
+        thread.join(timeout=1)
+        assert thread.is_alive(), "the save must wait for the finalisation"
+        other.commit()
+    thread.join(timeout=30)
+    assert isinstance(outcome.get("error"), service.AttemptClosed)
+    assert db.session.get(AttemptItem, item.id).response is None
+
+
 # --- through HTTP ---------------------------------------------------------------------------
 
 
@@ -319,3 +378,70 @@ def test_candidate_sees_the_time_available_before_starting(client, login, clock,
     page = client.get("/questionnaires").get_data(as_text=True)
     assert "Temps disponible : 45 minutes" in page
     assert "Temps disponible : 10 minutes" in page and "ferme avant la fin" in page
+
+
+def test_an_attempt_known_to_the_process_stays_closed_to_others(client, login, clock, open_session, candidate,
+                                                                 make_user):
+    """Autosave keeps each attempt's drawn questions in memory: that must not open them to anyone else."""
+    session = open_session()
+    attempt = service.start_attempt(candidate, session.id)
+    item = attempt.items[0]
+    service.save_answer(attempt, item.position, key_for(item))  # the owner's save: the process now knows it
+    db.session.refresh(item)
+    owners = item.response
+    other = make_user(roles=("candidate",), cohort="Promotion test")
+    login(client, other)
+    reply = client.post(f"/api/attempts/{attempt.id}/answers/{item.position}", json={"response": wrong_for(item)})
+    assert reply.status_code == 404
+    assert client.get(f"/api/attempts/{attempt.id}/status").status_code == 404
+    db.session.refresh(item)
+    assert owners is not None and item.response == owners
+
+
+def test_a_save_after_hand_in_is_refused_though_the_process_knows_the_attempt(client, login, clock, open_session,
+                                                                              candidate):
+    session = open_session(count=6)
+    login(client, candidate)
+    client.post(f"/sessions/{session.id}/start")
+    attempt = db.session.execute(select(Attempt)).scalar_one()
+    first, second = attempt.items[0], attempt.items[1]
+    assert client.post(f"/api/attempts/{attempt.id}/answers/1", json={"response": key_for(first)}).status_code == 200
+    client.post(f"/attempts/{attempt.id}/submit")
+    reply = client.post(f"/api/attempts/{attempt.id}/answers/2", json={"response": key_for(second)})
+    assert reply.status_code == 409 and reply.json["finished"] is True
+    assert reply.json["result_url"].endswith(f"/attempts/{attempt.id}/result")
+    db.session.refresh(second)
+    assert second.response is None
+    assert client.get(f"/api/attempts/{attempt.id}/status").json == {
+        "status": "finished", "remaining_seconds": 0, "unanswered": None,
+        "result_url": f"/attempts/{attempt.id}/result"}
+
+
+def test_the_status_poll_hands_in_an_attempt_whose_time_is_over(client, login, clock, open_session, candidate):
+    session = open_session()
+    login(client, candidate)
+    client.post(f"/sessions/{session.id}/start")
+    attempt = db.session.execute(select(Attempt)).scalar_one()
+    assert client.get(f"/api/attempts/{attempt.id}/status").json["unanswered"] == len(attempt.items)
+    clock.advance(minutes=40)
+    assert client.get(f"/api/attempts/{attempt.id}/status").json["status"] == "finished"
+    db.session.refresh(attempt)
+    assert attempt.finished_by == "deadline" and _ledger_count(attempt.id) > 0
+
+
+def test_an_autosave_does_not_resend_the_session_cookie_each_time(client, login, clock, open_session, candidate):
+    """The cookie is re-issued when the idle stamp moves (15 s at most), not on every save."""
+    session = open_session()
+    login(client, candidate)
+    client.post(f"/sessions/{session.id}/start")
+    attempt = db.session.execute(select(Attempt)).scalar_one()
+    item = attempt.items[0]
+
+    def save():
+        return client.post(f"/api/attempts/{attempt.id}/answers/{item.position}", json={"response": key_for(item)})
+
+    clock.advance(seconds=20)
+    assert "Set-Cookie" in save().headers
+    assert "Set-Cookie" not in save().headers
+    clock.advance(seconds=20)
+    assert "Set-Cookie" in save().headers
