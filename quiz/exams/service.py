@@ -54,6 +54,19 @@ def grace() -> timedelta:
     return timedelta(seconds=current_app.config.get("GRACE_SECONDS", 15))
 
 
+def is_over(deadline: datetime, now: datetime) -> bool:
+    """Past the deadline and its grace: nothing is accepted any more."""
+    return now > deadline + grace()
+
+
+def _hand_in_if_over(attempt_id: int, status: str, deadline: datetime, now: datetime) -> bool:
+    """Finalise an attempt still open whose time is over (whoever wins the race); True if it was over."""
+    if status == "in_progress" and is_over(deadline, now):
+        finalise(attempt_id, "deadline", now)
+        return True
+    return False
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 
@@ -123,8 +136,7 @@ def get_attempt(attempt_id: int, user: User, now: datetime | None = None) -> Att
     if attempt is None or attempt.candidate_id != user.id:
         raise LookupError(attempt_id)
     now = now or utcnow()
-    if not attempt.finished and now > attempt.deadline + grace():
-        finalise(attempt.id, "deadline", now)
+    if _hand_in_if_over(attempt.id, attempt.status, attempt.deadline, now):
         db.session.refresh(attempt)
     return attempt
 
@@ -174,8 +186,7 @@ def start_attempt(candidate: User, session_id: int, now: datetime | None = None)
         .order_by(Attempt.number.desc())
     ).scalars().first()
     if existing is not None and not existing.finished:
-        if now > existing.deadline + grace():
-            finalise(existing.id, "deadline", now)
+        if _hand_in_if_over(existing.id, existing.status, existing.deadline, now):
             raise AttemptClosed("Le temps imparti à votre tentative est écoulé : elle a été remise automatiquement.")
         return existing
     if not session.is_open(now):
@@ -335,7 +346,7 @@ def write_answer(candidate_id: int, attempt_id: int, position: int, *, raw=None,
         if owned is None:
             raise LookupError(attempt_id)
         raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
-    if now > slot.deadline + grace():
+    if is_over(slot.deadline, now):
         _refuse_late(attempt_id, now)
     values: dict = {"saved_at": now}
     if answer:
@@ -364,8 +375,7 @@ def _refuse_late(attempt_id: int, now: datetime) -> None:
     ).first()
     if row is None:  # deleted since this process cached its questions
         raise LookupError(attempt_id)
-    if row.status == "in_progress" and now > row.deadline + grace():
-        finalise(attempt_id, "deadline", now)
+    _hand_in_if_over(attempt_id, row.status, row.deadline, now)
     raise AttemptClosed(
         "Réponse refusée : le temps est écoulé et votre questionnaire a été remis avec les réponses "
         "enregistrées avant la fin."
@@ -391,11 +401,8 @@ def progress(candidate_id: int, attempt_id: int, now: datetime | None = None) ->
     if row is None:
         raise LookupError(attempt_id)
     status, deadline, left = row
-    if status == "in_progress" and now > deadline + grace():
-        finalise(attempt_id, "deadline", now)
-        status = db.session.execute(select(_attempts.c.status).where(_attempts.c.id == attempt_id)).scalar_one()
-    if status != "in_progress":
-        return Progress(status, 0, None)
+    if status != "in_progress" or _hand_in_if_over(attempt_id, status, deadline, now):
+        return Progress("finished", 0, None)
     return Progress(status, seconds_left(deadline, now), left)
 
 
@@ -441,7 +448,7 @@ def submit(attempt: Attempt, now: datetime | None = None) -> Attempt:
     """The candidate hands in; a second submit (two tabs, a replay) changes nothing."""
     now = now or utcnow()
     if not attempt.finished:
-        late = now > attempt.deadline + grace()
+        late = is_over(attempt.deadline, now)
         finalise(attempt.id, "deadline" if late else "candidate", now)
         db.session.refresh(attempt)
     return attempt

@@ -72,22 +72,24 @@ def _mutate(lines: list[str], data) -> list[str]:
     return [*lines[:index], junk, *lines[index:]]
 
 
+def _mutated(source: str, data, most: int) -> str:
+    """The source with one to `most` line mutations applied one after the other."""
+    lines = source.split("\n")
+    for _ in range(data.draw(st.integers(1, most))):
+        lines = _mutate(lines, data)
+    return "\n".join(lines)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_mutations_of_a_valid_bank_give_only_problems(data):
-    lines = VALID.split("\n")
-    for _ in range(data.draw(st.integers(1, 4))):
-        lines = _mutate(lines, data)
-    assert_only_problems("\n".join(lines))
+    assert_only_problems(_mutated(VALID, data, most=4))
 
 
 @FAST
 @given(banks(max_questions=3), st.data())
 def test_mutations_of_generated_banks_give_only_problems(bank, data):
-    lines = bank_markdown(bank).split("\n")
-    for _ in range(data.draw(st.integers(1, 3))):
-        lines = _mutate(lines, data)
-    assert_only_problems("\n".join(lines))
+    assert_only_problems(_mutated(bank_markdown(bank), data, most=3))
 
 
 @FAST
@@ -108,7 +110,4 @@ def test_random_text_after_a_valid_header_gives_only_problems(text):
 @given(st.data())
 def test_thousands_of_mutated_banks_give_only_located_problems(data):
     """The fuzzing campaign of the security review: 3,000 banks, each mutated up to six times."""
-    lines = VALID.split("\n")
-    for _ in range(data.draw(st.integers(1, 6))):
-        lines = _mutate(lines, data)
-    assert_only_problems("\n".join(lines))
+    assert_only_problems(_mutated(VALID, data, most=6))
