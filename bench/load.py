@@ -46,6 +46,7 @@ from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from quiz.exams.presentation import to_display  # noqa: E402
+from quiz.serve import default_threads, default_workers  # noqa: E402
 from tests.helpers import correct_response, wrong_response  # noqa: E402
 
 WORK = Path(os.environ.get("QUIZ_BENCH_DIR", "/tmp/quiz-bench"))
@@ -146,8 +147,10 @@ def seed(url: str, candidates: int, scrypt_accounts: int = 0, duration_minutes: 
 class Server:
     """`quiz serve` in a child process of this one, on loopback; stopped by its own pid."""
 
-    def __init__(self, url: str, port: int, workers: int, threads: int):
-        self.url, self.port, self.workers, self.threads = url, port, workers, threads
+    def __init__(self, url: str, port: int, workers: int | None = None, threads: int | None = None):
+        """Without workers or threads, `quiz serve`'s own defaults for this database (what production runs)."""
+        self.url, self.port = url, port
+        self.workers, self.threads = workers or default_workers(), threads or default_threads(url)
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 
@@ -257,9 +260,11 @@ def pool(connections: int) -> aiohttp.TCPConnector:
     return aiohttp.TCPConnector(limit=connections, keepalive_timeout=60)
 
 
-def browser(connector: aiohttp.TCPConnector, timeout: float = 120) -> aiohttp.ClientSession:
+def browser(connector: aiohttp.TCPConnector, timeout: float = 120,
+            jar: aiohttp.CookieJar | None = None) -> aiohttp.ClientSession:
     """One candidate's browser: its own cookie jar (loopback address allowed) over the shared pool."""
-    return aiohttp.ClientSession(connector=connector, connector_owner=False, cookie_jar=aiohttp.CookieJar(unsafe=True),
+    return aiohttp.ClientSession(connector=connector, connector_owner=False,
+                                 cookie_jar=jar if jar is not None else aiohttp.CookieJar(unsafe=True),
                                  timeout=aiohttp.ClientTimeout(total=timeout))
 
 
@@ -416,8 +421,8 @@ class Plan:
     reload_share: float = 0.05
     poll: bool = True
     servers: int = 1
-    workers: int = 3
-    threads: int = 4
+    workers: int | None = None  # quiz serve's defaults
+    threads: int | None = None
     connections: int = 64
     ramp: float = 0.0
 
@@ -527,14 +532,19 @@ def slices(rec: Recorder, began: float, ended: float, width: float = 15.0) -> li
     return out
 
 
-async def hammer(label: str, bases: list[str], seconds: float, connections: int, make_request) -> dict:
-    """Closed loop: `connections` clients send back to back for `seconds`; the server's ceiling."""
+async def hammer(label: str, bases: list[str], seconds: float, connections: int, make_request,
+                 jars: list[aiohttp.CookieJar] | None = None) -> dict:
+    """Closed loop: `connections` clients send back to back for `seconds`; the server's ceiling.
+
+    Every run opens its own connections (with the candidates' cookie jars when given): which server
+    process serves which kept-alive connection is then drawn afresh for each endpoint and round.
+    """
     rec = Recorder()
     connector = pool(connections)
     stop = time.perf_counter() + seconds
 
     async def loop(n: int):
-        async with browser(connector, timeout=60) as client:
+        async with browser(connector, timeout=60, jar=jars[n] if jars else None) as client:
             i = 0
             while time.perf_counter() < stop:
                 i += 1
@@ -550,11 +560,12 @@ async def hammer(label: str, bases: list[str], seconds: float, connections: int,
     return row
 
 
-async def saturation(engine: str, seconds: float, connections: int, workers: int, threads: int,
+async def saturation(engine: str, seconds: float, connections: int, workers: int | None, threads: int | None,
                      rounds: int) -> dict:
     """Ceiling of the trivial endpoint, the bare insert and autosave, on the same server and database."""
     seeded = seed(database_url(engine, f"saturation_{engine}"), connections)
     with Server(seeded.url, 8101, workers, threads) as server:
+        workers, threads = server.workers, server.threads
         bases = [server.base]
         rec = Recorder()
         connector = pool(connections)
@@ -575,18 +586,20 @@ async def saturation(engine: str, seconds: float, connections: int, workers: int
         async def autosave(client, n, i):
             c = candidates[n]
             position, response = c.answer(answers)
-            reply = await send(c.client, "POST", f"{server.base}/api/attempts/{c.attempt_id}/answers/{position}",
+            reply = await send(client, "POST", f"{server.base}/api/attempts/{c.attempt_id}/answers/{position}",
                                json={"response": c.shown(position, response)}, headers={"X-CSRFToken": c.csrf})
             if reply.status_code == 200:
                 c.acked[position] = response  # checked afterwards in the database
             return reply
 
+        await asyncio.gather(*(c.client.close() for c in candidates))  # their connections too
+        await connector.close()
+        jars = [c.client.cookie_jar for c in candidates]
         runs: dict[str, list[dict]] = defaultdict(list)
         for _ in range(rounds):
             for label, request in (("ping", ping), ("insert", bare_insert), ("save", autosave)):
-                runs[label].append(await hammer(label, bases, seconds, connections, request))
-        await asyncio.gather(*(c.client.close() for c in candidates))
-        await connector.close()
+                runs[label].append(await hammer(label, bases, seconds, connections, request,
+                                                jars if label == "save" else None))
     best = {label: max(rows, key=lambda r: r["rps"]) for label, rows in runs.items()}
     checks = verify(seeded.url, seeded.session_id, candidates, seeded.payloads)
     return {"engine": engine, "workers": workers, "threads": threads, "connections": connections,
@@ -643,6 +656,7 @@ async def cohort_scenario(plan: Plan) -> dict:
     began = time.perf_counter()
     seeded = seed(database_url(plan.engine, plan.name.replace("-", "_") + "_" + plan.engine), plan.candidates)
     servers = [Server(seeded.url, 8110 + i, plan.workers, plan.threads) for i in range(plan.servers)]
+    plan.workers, plan.threads = servers[0].workers, servers[0].threads  # as run, for the report
     for server in servers:
         server.__enter__()
     try:
@@ -698,7 +712,7 @@ async def main(args) -> None:
             tag = f"{scenario}-{engine}{'-quick' if args.quick else ''}{args.tag}"
             if scenario == "saturation":
                 result = await saturation(engine, 5 if args.quick else args.seconds, args.connections or 16,
-                                          args.workers or 3, args.threads or 4, args.rounds or (1 if args.quick else 3))
+                                          args.workers, args.threads, args.rounds or (1 if args.quick else 3))
                 report_saturation(result)
             elif scenario == "logins":
                 result = await logins(engine, 3 if args.quick else 10)

@@ -26,6 +26,9 @@ bench_rows = Table(
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
+# Built once, like the statements of the autosave path, so that the baseline is as lean as they are.
+INSERT_ROW = insert(bench_rows)
+
 bp = Blueprint("bench", __name__, url_prefix="/_bench")
 
 
@@ -37,7 +40,7 @@ def ping():
 @bp.route("/insert", methods=["POST"])
 @csrf.exempt
 def insert_row():
-    row_id = db.session.execute(insert(bench_rows).values(note="bench", created_at=utcnow())).inserted_primary_key[0]
+    row_id = db.session.execute(INSERT_ROW, {"note": "bench", "created_at": utcnow()}).inserted_primary_key[0]
     db.session.commit()
     return jsonify(id=row_id)
 

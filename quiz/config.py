@@ -49,6 +49,10 @@ def load_config(instance_path: Path) -> dict:
         # every request: an autosave would otherwise re-sign and re-send it each time.
         "SESSION_REFRESH_EACH_REQUEST": False,
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env("QUIZ_SESSION_MINUTES", "240"))),
+        # A CSRF token lives as long as its session (which the idle timeout and logout end), not
+        # Flask-WTF's default hour: an attempt page stays open for the whole exam, up to 10 hours
+        # with extra time, and its autosaves carry the token it was rendered with.
+        "WTF_CSRF_TIME_LIMIT": None,
         "GRACE_SECONDS": int(env("QUIZ_GRACE_SECONDS", "15")),
         "LOGIN_MAX_FAILURES": int(env("QUIZ_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_MAX_FAILURES_PER_IP": int(env("QUIZ_LOGIN_MAX_FAILURES_PER_IP", "50")),

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from quiz.timeutil import utcnow
+from quiz.web import api_error, is_api_request
 
 SESSION_KEY = "_last_seen"
 # Refresh the stamp at most this often, so that a burst of requests does not rewrite the cookie each time.
@@ -28,7 +29,7 @@ def idle_seconds() -> float:
 
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return request.is_json or best == "application/json" or "/api/" in request.path
+    return is_api_request() or request.is_json or best == "application/json"
 
 
 def _has_running_attempt(user_id: int, now: datetime) -> bool:
@@ -56,12 +57,12 @@ def check_activity():
     ):
         from quiz.audit.service import record
 
-        record("logout.idle", target=current_user._get_current_object())
+        record("logout.idle", target=("User", current_user.id))
         logout_user()
         session.clear()
         message = _("Votre session a expiré après une période d'inactivité : reconnectez-vous.")
         if _wants_json():
-            return jsonify(error=message, login=url_for("accounts.login")), 401
+            return api_error(401, "session_expired", message, login=url_for("accounts.login"))
         flash(message, "info")
         return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
     if not isinstance(last, (int, float)) or stamp - last >= REFRESH_SECONDS:

@@ -2,17 +2,57 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+import functools
+from dataclasses import dataclass
+
+from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin, login_url
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from quiz import idle
+from quiz.web import api_error, is_api_request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+@dataclass(frozen=True, eq=False)
+class SessionUser(UserMixin):
+    """The logged-in user as the exam's JSON API sees it: who, and whether the session still holds.
+
+    Autosaves and status polls come at the exam's pace and need neither the profile nor the roles:
+    they check the session against one row (active, session version, provisional password) instead
+    of building the ORM user. Every other request gets the `User` model.
+    """
+
+    id: int
+    session_version: int
+    must_change_password: bool
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+@functools.cache
+def _session_row():
+    """Built once: building the statement would cost more than running it."""
+    from quiz.accounts.models import User
+
+    users = User.__table__
+    return select(users.c.must_change_password).where(
+        users.c.id == bindparam("ident"), users.c.session_version == bindparam("version"), users.c.active.is_(True))
+
+
+def _session_user(ident: int, version: int) -> SessionUser | None:
+    from quiz.extensions import db
+
+    row = db.session.execute(_session_row(), {"ident": ident, "version": version}).first()
+    return None if row is None else SessionUser(ident, version, row.must_change_password)
 
 
 def init_app(app: Flask) -> None:
@@ -31,11 +71,23 @@ def init_app(app: Flask) -> None:
         ident, _, version = user_id.partition(":")
         if not ident.isdigit() or not version.isdigit():
             return None
-        # One query per request; roles load on first use (autosave and polls never need them).
+        if is_api_request():
+            return _session_user(int(ident), int(version))
+        # One query per request; roles load on first use.
         user = db.session.get(User, int(ident), options=[lazyload(User.role_rows)])
         if user is None or not user.active or user.session_version != int(version):
             return None
         return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if is_api_request():
+            # A redirect to the login page would reach the attempt page's script as a 200 it could take for a save.
+            return api_error(401, "login_required", _l("Votre session a pris fin : reconnectez-vous, puis rechargez "
+                                                       "la page ; vos réponses non enregistrées sont gardées dans "
+                                                       "ce navigateur."), login=url_for(login_manager.login_view))
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
 
     @app.after_request
     def security_headers(response):

@@ -1,10 +1,13 @@
 """`quiz serve`: the production server, gunicorn with threaded workers, sized from bench/ measurements.
 
 Defaults (see bench/README.md for the figures behind them): one worker process per core plus
-one, each with 4 threads (`gthread`). The work of a request is mostly Python (routing, session,
-ORM, templates) with short waits on the database, so the processes use the cores and the
-threads cover the database and network waits; more processes than that only add context
-switches and database connections on a small machine. Settings: QUIZ_BIND, QUIZ_WORKERS,
+one (`gthread`), each with 4 threads on PostgreSQL and 2 on SQLite. The work of a request is
+mostly Python (routing, session, ORM, templates) with short waits on the database, so the
+processes use the cores and the threads cover the database and network waits; more processes
+than that only add context switches and database connections on a small machine. SQLite has
+one writer at a time: with 4 threads a process, a thread holding its write lock waits for the
+GIL behind its siblings while the other processes back off, and autosave throughput dropped to
+a third in some runs; with 2 it stayed steady. Settings: QUIZ_BIND, QUIZ_WORKERS,
 QUIZ_THREADS, QUIZ_TIMEOUT, QUIZ_PROXIES (trusted reverse proxies in front, default 1; 0 when
 exposed directly); any other gunicorn setting goes through GUNICORN_CMD_ARGS.
 """
@@ -21,8 +24,14 @@ def default_workers() -> int:
     return int(os.environ.get("QUIZ_WORKERS") or (os.cpu_count() or 1) + 1)
 
 
-def default_threads() -> int:
-    return int(os.environ.get("QUIZ_THREADS") or 4)
+THREADS = {"postgresql": 4, "sqlite": 2}
+
+
+def default_threads(database_url: str | None = None) -> int:
+    if os.environ.get("QUIZ_THREADS"):
+        return int(os.environ["QUIZ_THREADS"])
+    url = os.environ.get("QUIZ_DATABASE_URL", "") if database_url is None else database_url
+    return THREADS["postgresql" if url.startswith(("postgresql", "postgres")) else "sqlite"]
 
 
 class QuizServer(BaseApplication):
@@ -72,7 +81,8 @@ def gunicorn_options(bind: str, workers: int, threads: int, timeout: int) -> dic
 @click.option("--bind", default=lambda: os.environ.get("QUIZ_BIND", "127.0.0.1:8000"), show_default="127.0.0.1:8000",
               help="Adresse d'écoute (hôte:port ou unix:/chemin).")
 @click.option("--workers", type=int, default=default_workers, show_default="cœurs + 1", help="Processus.")
-@click.option("--threads", type=int, default=default_threads, show_default="4", help="Fils par processus.")
+@click.option("--threads", type=int, default=default_threads, show_default="4 sur PostgreSQL, 2 sur SQLite",
+              help="Fils par processus.")
 @click.option("--timeout", type=int, default=lambda: int(os.environ.get("QUIZ_TIMEOUT", "60")), show_default="60",
               help="Secondes avant qu'un processus bloqué soit remplacé.")
 def serve_cli(bind: str, workers: int, threads: int, timeout: int) -> None:

@@ -1,13 +1,15 @@
-"""What every page shares: the navigation per role, French error pages."""
+"""What every page shares: the navigation per role, French error pages (JSON ones for the API)."""
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.http import HTTP_STATUS_CODES
 
 from quiz.accounts.roles import Role
+from quiz.extensions import login_manager
 
 # (endpoint, label, roles allowed): an entry shows only when its endpoint exists and the
 # user holds one of the roles.
@@ -37,15 +39,26 @@ def navigation(app: Flask) -> list[tuple[str, str]]:
 # What a user with a provisional password may still reach: the change itself and the way out.
 PROVISIONAL_ALLOWED = {"accounts.password", "accounts.logout", "main.set_language", "static"}
 
+API_PREFIX = "/api/"
+
+
+def is_api_request() -> bool:
+    """The attempt page's JSON API (autosave, status): answered in JSON, errors included, never redirected."""
+    return request.path.startswith(API_PREFIX)
+
+
+def api_error(code: int, error: str, message, **extra) -> tuple:
+    """The body every JSON error of the API has: a stable code for the script, a French message for the candidate."""
+    return jsonify(error=error, message=str(message), **extra), code
+
 
 def init_app(app: Flask) -> None:
     @app.before_request
     def require_new_password():
         if (current_user.is_authenticated and current_user.must_change_password
                 and request.endpoint not in PROVISIONAL_ALLOWED):
-            if request.path.startswith("/api/"):
-                return {"error": "password_change_required",
-                        "message": str(_l("Changez d'abord votre mot de passe provisoire."))}, 403
+            if is_api_request():
+                return api_error(403, "password_change_required", _l("Changez d'abord votre mot de passe provisoire."))
             return redirect(url_for("accounts.password"))
         return None
 
@@ -55,6 +68,8 @@ def init_app(app: Flask) -> None:
 
     def error_page(code: int, title, message):
         def handler(_error):
+            if is_api_request():
+                return api_error(code, HTTP_STATUS_CODES[code].lower().replace(" ", "_"), message)
             return render_template("errors/error.html", code=code, title=title, message=message), code
 
         return handler
@@ -73,6 +88,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
+        if is_api_request():
+            if not current_user.is_authenticated:  # a page left open after the session ended: log in first
+                return login_manager.unauthorized()
+            # Not a redirect: the page's script keeps the answer and asks for a reload, which brings a new token.
+            return api_error(400, "csrf", _l("La page a expiré : rechargez-la ; vos réponses non enregistrées "
+                                             "sont gardées dans ce navigateur."))
         flash(_l("Le formulaire a expiré ou n'est pas valide : rechargez la page et recommencez."), "danger")
         return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                         else url_for("main.home"))

@@ -10,6 +10,7 @@ for (and counted) or sees the credit (and is refused).
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from flask import current_app
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 
@@ -311,19 +312,42 @@ _attempts = Attempt.__table__
 # 10,000 candidates × 20 questions; autosave is the hot path of an exam and these rows never change.
 _slots = ImmutableRows(maxsize=250_000)
 
+# The statements of the hot path are built once, with bound parameters: building and keying a
+# statement costs more than SQLite takes to run it (bench/README.md).
+_SLOTS_OF_ATTEMPT = (
+    select(_items.c.position, _items.c.id, _items.c.question_version_id, _items.c.option_order,
+           _attempts.c.candidate_id, _attempts.c.deadline)
+    .join(_attempts, _attempts.c.id == _items.c.attempt_id)
+    .where(_items.c.attempt_id == bindparam("attempt"))
+)
+_OWNED = select(_attempts.c.id).where(_attempts.c.id == bindparam("attempt"),
+                                      _attempts.c.candidate_id == bindparam("candidate"))
+_PROGRESS = (
+    select(_attempts.c.status, _attempts.c.deadline,
+           select(func.count()).where(_items.c.attempt_id == _attempts.c.id, _items.c.answered.is_(False))
+           .scalar_subquery())
+    .where(_attempts.c.id == bindparam("attempt"), _attempts.c.candidate_id == bindparam("candidate"))
+)
+
+
+@functools.cache
+def _write_item(columns: tuple[str, ...]):
+    """The autosave's one write, per set of columns written (answer, flag or both).
+
+    Only an item without credit is written: the finalisation gives every item its credit in the
+    transaction that closes the attempt, after locking the items, so a row still without credit
+    belongs to an open attempt (the deadline, which never changes, is checked before).
+    """
+    return (update(_items).where(_items.c.id == bindparam("item"), _items.c.credit.is_(None))
+            .values({column: bindparam(f"new_{column}") for column in columns}))
+
 
 def _slot(attempt_id: int, position: int) -> _Slot | None:
     """The drawn question, from this process's cache or with all of its attempt's in one query."""
     key = _slots.key(attempt_id, position)
     slot = _slots.get(key)
     if slot is None:
-        rows = db.session.execute(
-            select(_items.c.position, _items.c.id, _items.c.question_version_id, _items.c.option_order,
-                   _attempts.c.candidate_id, _attempts.c.deadline)
-            .join(_attempts, _attempts.c.id == _items.c.attempt_id)
-            .where(_items.c.attempt_id == attempt_id)
-        ).all()
-        for at, *facts in rows:
+        for at, *facts in db.session.execute(_SLOTS_OF_ATTEMPT, {"attempt": attempt_id}):
             _slots.put(_slots.key(attempt_id, at), _Slot(*facts))
         slot = _slots.get(key)
     return slot
@@ -340,10 +364,7 @@ def write_answer(candidate_id: int, attempt_id: int, position: int, *, raw=None,
     now = now or utcnow()
     slot = _slot(attempt_id, position)
     if slot is None or slot.candidate_id != candidate_id:
-        owned = db.session.execute(
-            select(_attempts.c.id).where(_attempts.c.id == attempt_id, _attempts.c.candidate_id == candidate_id)
-        ).first()
-        if owned is None:
+        if db.session.execute(_OWNED, {"attempt": attempt_id, "candidate": candidate_id}).first() is None:
             raise LookupError(attempt_id)
         raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
     if is_over(slot.deadline, now):
@@ -355,11 +376,8 @@ def write_answer(candidate_id: int, attempt_id: int, position: int, *, raw=None,
         values |= {"response": response, "answered": is_answered(payload["type"], response)}
     if flagged is not None:
         values["flagged"] = bool(flagged)
-    # The finalisation writes every item's credit in the transaction that closes the attempt, after
-    # locking the items: an item without credit belongs to an open attempt (the deadline, which
-    # never changes, was checked above against the same instant).
     written = db.session.execute(
-        update(_items).where(_items.c.id == slot.item_id, _items.c.credit.is_(None)).values(**values)
+        _write_item(tuple(values)), {"item": slot.item_id} | {f"new_{k}": v for k, v in values.items()}
     ).rowcount
     db.session.commit()
     if written != 1:
@@ -392,12 +410,7 @@ class Progress:
 def progress(candidate_id: int, attempt_id: int, now: datetime | None = None) -> Progress:
     """What the attempt page polls for, in one query (finalising an attempt whose time is over)."""
     now = now or utcnow()
-    unanswered = (select(func.count()).where(_items.c.attempt_id == _attempts.c.id, _items.c.answered.is_(False))
-                  .scalar_subquery())
-    row = db.session.execute(
-        select(_attempts.c.status, _attempts.c.deadline, unanswered)
-        .where(_attempts.c.id == attempt_id, _attempts.c.candidate_id == candidate_id)
-    ).one_or_none()
+    row = db.session.execute(_PROGRESS, {"attempt": attempt_id, "candidate": candidate_id}).one_or_none()
     if row is None:
         raise LookupError(attempt_id)
     status, deadline, left = row

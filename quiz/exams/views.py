@@ -12,6 +12,7 @@ from quiz.accounts.access import role_required
 from quiz.accounts.forms import ActionForm, choices
 from quiz.accounts.models import Cohort, User
 from quiz.accounts.roles import Role
+from quiz.database import autocommit
 from quiz.exams import admin, service
 from quiz.exams.forms import AccommodationForm, QuestionnaireForm, SessionForm
 from quiz.exams.models import ExamSession, Questionnaire
@@ -135,6 +136,7 @@ def review(attempt):
 
 @bp.route("/api/attempts/<int:attempt_id>/answers/<int:position>", methods=["POST"])
 @login_required
+@autocommit
 def api_save(attempt_id: int, position: int):
     """Autosave, the hot path of an exam: no attempt object is loaded, one read and one conditional write."""
     body = request.get_json(silent=True)
@@ -156,6 +158,7 @@ def api_save(attempt_id: int, position: int):
 
 @bp.route("/api/attempts/<int:attempt_id>/status")
 @login_required
+@autocommit
 def api_status(attempt_id: int):
     try:
         state = service.progress(current_user.id, attempt_id)

@@ -143,12 +143,9 @@
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
       body: sent
-    }).then(function (res) {
-      return res.json().then(function (body) { return { status: res.status, body: body }; },
-        function () { return { status: res.status, body: {} }; });
-    }).then(function (reply) {
+    }).then(readReply).then(function (reply) {
       inFlight = false;
-      if (reply.status === 200) {
+      if (reply.status === 200 && reply.body.saved) {
         if (JSON.stringify(pending[pos]) === sent) { delete pending[pos]; persist(); }
         offline = false;
         retryDelay = 1000;
@@ -162,6 +159,10 @@
         flush();
       } else if (reply.status === 409) {
         finish(reply.body.message || M.handedIn);
+      } else if (mustRenew(reply)) {
+        /* The session ended or the page's token is refused: the answer stays in this browser and
+           goes out from the page reloaded after logging in again. */
+        say(reply.body.message || M.notSaved, "danger");
       } else if (reply.status === 400 || reply.status === 403 || reply.status === 404) {
         delete pending[pos];
         persist();
@@ -174,6 +175,15 @@
       inFlight = false;
       goOffline();
     });
+  }
+
+  /* Every answer of the API is JSON; anything else (a proxy's error page) reads as an empty body. */
+  function readReply(res) {
+    return res.json().then(function (body) { return { status: res.status, body: body || {} }; },
+      function () { return { status: res.status, body: {} }; });
+  }
+  function mustRenew(reply) {
+    return reply.status === 401 || reply.body.error === "csrf" || reply.body.error === "password_change_required";
   }
 
   function goOffline() {
@@ -242,10 +252,14 @@
     if (finished) { return; }
     if (!offline && performance.now() - lastSync < QUIET_MS) { setTimeout(poll, POLL_MS); return; }
     fetch(statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (res) { return res.json(); })
-      .then(function (body) {
-        if (body.status !== "in_progress") { finish(M.handedIn); return; }
-        resync(body.remaining_seconds);
+      .then(readReply)
+      .then(function (reply) {
+        if (reply.status !== 200) {
+          if (mustRenew(reply)) { say(reply.body.message || M.notSaved, "danger"); }
+          return;
+        }
+        if (reply.body.status !== "in_progress") { finish(M.handedIn); return; }
+        resync(reply.body.remaining_seconds);
         if (offline) { flush(); }
       })
       .catch(function () { /* offline: the countdown keeps going on the monotonic clock */ })

@@ -119,6 +119,23 @@ def test_answers_survive_a_network_cut(page, browser_login, clock, open_session,
         assert responses[position] is not None
 
 
+def test_an_ended_session_keeps_the_answer_in_the_browser(page, browser_login, clock, open_session, candidate):
+    """Logged out mid-exam (another tab, an expired session): the refused save is not taken for done;
+    once logged in again, the reloaded page sends it."""
+    open_session(count=6)
+    attempt = start(page, browser_login, candidate)
+    page.goto(f"/attempts/{attempt.id}?mode=all")
+    questions = items(attempt)
+    page.context.clear_cookies()
+    answer(page, questions[1])
+    expect(page.get_by_role("status").filter(has_text="Votre session a pris fin")).to_be_visible()
+    assert current_attempt().items[0].response is None
+    browser_login(page, candidate)
+    page.goto(f"/attempts/{attempt.id}?mode=all")
+    wait_all_saved(page)
+    assert current_attempt().items[0].response is not None
+
+
 def test_the_countdown_reaching_zero_submits(page, browser_login, clock, open_session, candidate):
     open_session(count=6, minutes=1)
     attempt = start(page, browser_login, candidate)

@@ -109,9 +109,12 @@ MATRIX: dict[tuple[str, str], Case] = {
                                                               fresh=True),
     ("/attempts/<int:attempt_id>/result", "GET"): owner_only(200, args=of(attempt_id="candidate_finished")),
     ("/attempts/<int:attempt_id>/review", "GET"): owner_only(200, args=of(attempt_id="candidate_finished")),
-    ("/api/attempts/<int:attempt_id>/status", "GET"): owner_only(200, args=of(attempt_id="candidate_attempt")),
-    ("/api/attempts/<int:attempt_id>/answers/<int:position>", "POST"): owner_only(
+    # The JSON API answers 401 (in JSON) where pages redirect to the login page.
+    ("/api/attempts/<int:attempt_id>/status", "GET"): with_(
+        owner_only(200, args=of(attempt_id="candidate_attempt")), anonymous=401, deactivated=401),
+    ("/api/attempts/<int:attempt_id>/answers/<int:position>", "POST"): with_(owner_only(
         200, args=lambda w: {"attempt_id": w["candidate_attempt"], "position": 1}, json={"flagged": True}),
+        anonymous=401, deactivated=401),
     # --- questionnaires: trainers and administrators --------------------------------------------------
     ("/manage/", "GET"): roles(*AUTHORS),
     ("/manage/questionnaires/new", "GET"): roles(*AUTHORS),
