@@ -427,10 +427,6 @@ def save_answer(attempt: Attempt, position: int, raw, flagged: bool | None = Non
     return now
 
 
-def set_flag(attempt: Attempt, position: int, flagged: bool, now: datetime | None = None) -> None:
-    write_answer(attempt.candidate_id, _attempt_id(attempt), position, answer=False, flagged=flagged, now=now)
-
-
 def set_display_mode(attempt: Attempt, mode: str) -> None:
     if mode in ("one", "all") and attempt.display_mode != mode:
         attempt.display_mode = mode

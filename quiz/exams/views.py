@@ -20,6 +20,7 @@ from quiz.exams.pages import attempt_page, read_form_answers, result_page, revie
 from quiz.extensions import db
 from quiz.referential import load_referential
 from quiz.timeutil import utcnow
+from quiz.web import api_error
 
 bp = Blueprint("exams", __name__)
 
@@ -141,7 +142,7 @@ def api_save(attempt_id: int, position: int):
     """Autosave, the hot path of an exam: no attempt object is loaded, one read and one conditional write."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return jsonify(error="bad_request", message=_("Requête invalide.")), 400
+        return api_error(400, "bad_request", _("Requête invalide."))
     answer, now = "response" in body, utcnow()
     flagged = body.get("flagged") if "flagged" in body else None
     try:
@@ -150,8 +151,8 @@ def api_save(attempt_id: int, position: int):
     except LookupError:
         abort(404)
     except service.ExamError as exc:
-        return jsonify(error=type(exc).__name__, message=str(exc), finished=isinstance(exc, service.AttemptClosed),
-                       result_url=url_for("exams.result", attempt_id=attempt_id)), exc.status
+        return api_error(exc.status, type(exc).__name__, exc, finished=isinstance(exc, service.AttemptClosed),
+                         result_url=url_for("exams.result", attempt_id=attempt_id))
     return jsonify(saved=True, position=position, saved_at=now.isoformat() if answer else None,
                    remaining_seconds=remaining)
 
