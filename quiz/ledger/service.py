@@ -418,3 +418,19 @@ def entry(entry_id: int) -> LedgerEntry | None:
 
 def evidence_file(file_id: int) -> EvidenceFile | None:
     return db.session.get(EvidenceFile, file_id)
+
+
+def candidate_statuses(candidate_ids) -> dict[int, rules.CertificationStatus]:
+    """Statuses of many candidates from one query returning plain rows (no ORM objects)."""
+    ids = list(candidate_ids)
+    return rules.certification_statuses(_rule_entries(ids) if ids else [], referential(), ids)
+
+
+def _rule_entries(candidate_ids: list[int] | None) -> list[rules.Entry]:
+    columns = (LedgerEntry.id, LedgerEntry.candidate_id, LedgerEntry.competence, LedgerEntry.modality,
+               LedgerEntry.thematic, LedgerEntry.passed, LedgerEntry.recorded_at, LedgerEntry.replaces_id,
+               LedgerEntry.assessed_on)
+    query = select(*columns)
+    if candidate_ids is not None:
+        query = query.where(LedgerEntry.candidate_id.in_(candidate_ids))
+    return [rules.Entry(*row) for row in db.session.execute(query)]
