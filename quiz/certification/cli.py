@@ -36,10 +36,13 @@ def import_command(source: Path) -> None:
         click.echo(f"{source}:{line} : {message}", err=True)
 
 
-@cpf_cli.command("export", help="Écrire le fichier XML des certifications à déposer (par défaut : celles non encore déposées).")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Fichier XML à écrire.")
+@cpf_cli.command("export", help="Écrire le fichier XML des certifications à déposer "
+                 "(par défaut : celles non encore déposées).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier XML à écrire.")
 @click.option("--jury", "jury_id", type=int, help="Seulement les certificats de cette session de jury.")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Seulement les certificats délivrés depuis (AAAA-MM-JJ).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Seulement les certificats délivrés depuis (AAAA-MM-JJ).")
 def export_command(out: Path, jury_id: int | None, since) -> None:
     since_day: date | None = since.date() if since else None
     try:

@@ -123,6 +123,9 @@ def check(flux: Flux) -> None:
         if award.access_mode not in ACCESS_MODES:
             raise CpfError(f"{where} : modaliteAcces « {award.access_mode} » inconnue")
         _length(where, "urlPreuve", award.proof_url)
+        if not re.match(r"^https?://[^/\s]+/\S*$", award.proof_url):
+            raise CpfError(f"{where} : urlPreuve doit être une adresse complète (renseignez l'adresse publique "
+                           "de la plateforme dans les paramètres du certificateur)")
         if award.scoring:
             _length(where, "scoring", award.scoring)
         h = award.holder

@@ -51,7 +51,8 @@ def _fernet(key_list: list[bytes] | None = None) -> MultiFernet:
     try:
         return MultiFernet([Fernet(k) for k in (key_list or keys())])
     except ValueError as exc:
-        raise KeyError_("clé de chiffrement des identités invalide (QUIZ_IDENTITY_KEYS ou instance/identity.key)") from exc
+        raise KeyError_("clé de chiffrement des identités invalide "
+                        "(QUIZ_IDENTITY_KEYS ou instance/identity.key)") from exc
 
 
 def encrypt(plain: str) -> str:

@@ -16,6 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -24,7 +25,8 @@ from quiz.certification.cpf import ACCESS_MODES
 ACCESS_LABELS = {
     "FORMATION_INITIALE_HORS_APPRENTISSAGE": _l("Formation initiale hors apprentissage"),
     "FORMATION_INITIALE_APPRENTISSAGE": _l("Formation initiale en apprentissage"),
-    "FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION": _l("Formation continue hors contrat de professionnalisation"),
+    "FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION":
+        _l("Formation continue hors contrat de professionnalisation"),
     "FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION": _l("Formation continue en contrat de professionnalisation"),
     "VAE": _l("Validation des acquis de l'expérience (VAE)"),
     "EQUIVALENCE_DIPLOME_ETRANGER": _l("Équivalence d'un diplôme étranger"),
@@ -48,7 +50,7 @@ class SettingsForm(FlaskForm):
     cpf_id_client = StringField(_l("SI CPF : idClient (8 caractères)"), validators=[Length(max=8)])
     cpf_id_contrat = StringField(_l("SI CPF : idContrat"), validators=[Length(max=20)])
     cpf_access_mode = SelectField(_l("SI CPF : modalité d'accès déclarée"),
-                                  choices=[(m, ACCESS_LABELS[m]) for m in ACCESS_MODES])
+                                  choices=[SelectChoice(m, ACCESS_LABELS[m]) for m in ACCESS_MODES])
     public_base_url = StringField(_l("Adresse publique de la plateforme (pour les liens de vérification)"),
                                   validators=[Length(max=200)])
     logo = FileField(_l("Logo (PNG ou JPEG, 512 Ko au plus)"))
@@ -69,7 +71,8 @@ class IdentityForm(FlaskForm):
     first_name2 = StringField(_l("Deuxième prénom"), validators=[Length(max=60)])
     first_name3 = StringField(_l("Troisième prénom"), validators=[Length(max=60)])
     birth_date = DateField(_l("Date de naissance"), validators=[DataRequired()])
-    sex = RadioField(_l("Sexe (à l'état civil)"), choices=[("F", _l("Féminin")), ("M", _l("Masculin"))],
+    sex = RadioField(_l("Sexe (à l'état civil)"), choices=[SelectChoice("F", _l("Féminin")),
+                                                           SelectChoice("M", _l("Masculin"))],
                      validators=[DataRequired()])
     born_abroad = BooleanField(_l("Né(e) à l'étranger"))
     commune_code = StringField(_l("Code INSEE de la commune de naissance (5 caractères, ex. 69123)"),
@@ -108,8 +111,9 @@ class PresentForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     outcome = RadioField(_l("Décision du jury"), choices=[
-        ("title", _l("Titre délivré")), ("blocs", _l("Blocs délivrés (certification partielle)")),
-        ("none", _l("Non délivré"))], validators=[DataRequired()])
+        SelectChoice("title", _l("Titre délivré")),
+        SelectChoice("blocs", _l("Blocs délivrés (certification partielle)")),
+        SelectChoice("none", _l("Non délivré"))], validators=[DataRequired()])
     blocs = MultiCheckboxField(_l("Blocs délivrés"), validators=[Optional()])
     reason = TextAreaField(_l("Motif (obligatoire si la décision s'écarte de la proposition)"),
                            validators=[Length(max=2000)])
@@ -132,7 +136,8 @@ class ActionForm(FlaskForm):
 
 
 class SentForm(FlaskForm):
-    acknowledgement = StringField(_l("Référence de l'accusé de réception"), validators=[DataRequired(), Length(max=120)])
+    acknowledgement = StringField(_l("Référence de l'accusé de réception"),
+                                  validators=[DataRequired(), Length(max=120)])
     submit = SubmitField(_l("Marquer comme déposé"))
 
 

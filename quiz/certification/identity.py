@@ -15,7 +15,9 @@ import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
-NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’-])*$")
+# Letters, then letters, spaces, hyphens and apostrophes (a double quote counts as one: an import
+# of « "O""Brien" » keeps what the file says).
+NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’\"-])*$")
 COMMUNE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$")
 COUNTRY = re.compile(r"^99\d{3}$")
 SEXES = {"M": "Masculin", "F": "Féminin"}
@@ -111,7 +113,8 @@ def problems(identity: Identity, today: date) -> dict[str, str]:
     if identity.sex not in SEXES:
         out["sex"] = "Le sexe doit être M ou F."
     if identity.commune_code and identity.country_code:
-        out["country_code"] = "Indiquez la commune de naissance (né en France) ou le pays (né à l'étranger), pas les deux."
+        out["country_code"] = ("Indiquez la commune de naissance (né en France) ou le pays (né à l'étranger), "
+                               "pas les deux.")
     elif identity.commune_code:
         if not COMMUNE.match(identity.commune_code):
             out["commune_code"] = "Le code commune INSEE compte 5 caractères (ex. 75056, 2A004)."
@@ -121,7 +124,8 @@ def problems(identity: Identity, today: date) -> dict[str, str]:
         elif identity.country_code == "99100":
             out["country_code"] = "Né en France : indiquez le code de la commune de naissance."
     else:
-        out["commune_code"] = "Le lieu de naissance est obligatoire (code commune INSEE, ou code pays si né à l'étranger)."
+        out["commune_code"] = ("Le lieu de naissance est obligatoire (code commune INSEE, ou code pays si né "
+                               "à l'étranger).")
     return out
 
 
@@ -173,7 +177,7 @@ def parse_csv(data: bytes, today: date) -> list[CsvRow]:
         raise CsvFormatError(f"ligne 1 : {exc}") from exc
     missing = [c for c in ("email", "nom_naissance", "prenom1", "date_naissance", "sexe") if c not in header]
     if missing:
-        raise CsvFormatError("Colonnes manquantes : " + ", ".join(missing) + " (attendues : " + ", ".join(CSV_COLUMNS) + ").")
+        raise CsvFormatError(f"Colonnes manquantes : {', '.join(missing)} (attendues : {', '.join(CSV_COLUMNS)}).")
     rows = []
     while True:
         line = reader.line_num + 1

@@ -51,7 +51,7 @@ class CertifierSettings(db.Model):
     signatory_quality: Mapped[str] = mapped_column(String(200), default="")
     cpf_id_client: Mapped[str] = mapped_column(String(8), default="")
     cpf_id_contrat: Mapped[str] = mapped_column(String(20), default="")
-    cpf_access_mode: Mapped[str] = mapped_column(String(60), default="FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION")
+    cpf_access_mode: Mapped[str] = mapped_column(String(60))
     public_base_url: Mapped[str] = mapped_column(String(200), default="")
     logo: Mapped[bytes | None] = mapped_column(LargeBinary)
     logo_type: Mapped[str | None] = mapped_column(String(40))
@@ -224,7 +224,7 @@ def _refuse(_mapper, _connection, target) -> None:
 def _refuse_closed(_mapper, _connection, target) -> None:
     state = db.inspect(target)
     closed = state.attrs.closed_at.history
-    if closed.deleted and closed.deleted[0] is not None or (closed.unchanged and closed.unchanged[0] is not None):
+    if (closed.deleted and closed.deleted[0] is not None) or (closed.unchanged and closed.unchanged[0] is not None):
         raise ImmutableError(f"JurySession {target.id} : délibération close, rien n'y change plus")
 
 

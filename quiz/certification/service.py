@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -57,11 +57,11 @@ def today() -> date:
 
 
 def settings() -> CertifierSettings:
-    row = db.session.execute(select(CertifierSettings).order_by(CertifierSettings.id)).scalars().first()
+    """The settings row; before the first save, blank settings that are not stored (a read writes nothing)."""
+    row = db.session.get(CertifierSettings, 1)
     if row is None:
-        row = CertifierSettings()
-        db.session.add(row)
-        db.session.flush()
+        row = CertifierSettings(id=1, **{k: "" for k in SETTINGS_FIELDS}, retention={})
+        row.cpf_access_mode = cpf.ACCESS_MODES[2]
     return row
 
 
@@ -93,7 +93,7 @@ def update_settings(values: dict, logo: tuple[bytes, str] | None = None, remove_
             values[key] = values[key].upper().replace(" ", "")
     wrong = settings_problems(values)
     if logo is not None:
-        body, content_type = logo
+        body = logo[0]
         if len(body) > LOGO_MAX:
             wrong["logo"] = "Le logo dépasse 512 Ko."
         elif not any(body.startswith(magic) for magic in LOGO_TYPES.values()):
@@ -101,6 +101,8 @@ def update_settings(values: dict, logo: tuple[bytes, str] | None = None, remove_
     if wrong:
         raise CertificationError(" ".join(wrong.values()))
     row = settings()
+    if row not in db.session:
+        db.session.add(row)
     changes = {k: {"avant": getattr(row, k), "après": v} for k, v in values.items() if getattr(row, k) != v}
     for key, value in values.items():
         setattr(row, key, value)
@@ -117,7 +119,11 @@ def update_settings(values: dict, logo: tuple[bytes, str] | None = None, remove_
         row.retention = dict(retention)
     row.updated_at = utcnow()
     record("certifier.settings", target=("CertifierSettings", row.id), details=changes, commit=False)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # two first saves at once: the other one created the row
+        db.session.rollback()
+        return update_settings(values, logo, remove_logo, retention)
     return row
 
 
@@ -175,7 +181,7 @@ def import_identities(data: bytes) -> ImportReport:
     """Store every valid row of the CSV; list the others with their line and what is wrong."""
     rows = parse_csv(data, today())
     emails = {r.email for r in rows}
-    users = {u.email: u for u in db.session.execute(select(User).where(User.email.in_(emails))).scalars()} if emails else {}
+    users = {u.email: u for u in db.session.execute(select(User).where(User.email.in_(emails))).scalars()}
     saved, refused = 0, []
     for row in rows:
         user = users.get(row.email)
@@ -245,7 +251,7 @@ def present_candidates(session_id: int, candidate_ids) -> int:
     already = {c.candidate_id for c in session.candidates}
     wanted = [i for i in dict.fromkeys(candidate_ids) if i not in already]
     found = set(db.session.execute(
-        select(User.id).where(User.id.in_(wanted), User.role_rows.any(role=Role.CANDIDATE.value))).scalars()) if wanted else set()
+        select(User.id).where(User.id.in_(wanted), User.role_rows.any(role=Role.CANDIDATE.value))).scalars())
     for candidate_id in wanted:
         if candidate_id in found:
             session.candidates.append(JuryCandidate(candidate_id=candidate_id))
@@ -461,9 +467,12 @@ def certificate(certificate_id: int) -> Certificate:
 
 
 def verification_url(cert: Certificate) -> str:
+    """The public address of the certificate's page: from the settings, else the request's host
+    (the command line without settings gets a relative path, which the CPF export refuses)."""
     base = (settings().public_base_url or current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    path = url_for("certification.verify", code=cert.verification_code, _external=not base)
-    return f"{base}{path}" if base else path
+    if not base and has_request_context():
+        base = request.host_url.rstrip("/")
+    return f"{base}/verification/{cert.verification_code}"
 
 
 def by_verification_code(code: str) -> Certificate | None:
@@ -543,7 +552,8 @@ def pending_awards() -> list[PendingAward]:
 
 
 def _awards_for_export(jury_id: int | None, since: date | None) -> list[Certificate]:
-    query = (select(Certificate).outerjoin(CertificateRevocation, CertificateRevocation.certificate_id == Certificate.id)
+    query = (select(Certificate)
+             .outerjoin(CertificateRevocation, CertificateRevocation.certificate_id == Certificate.id)
              .where(CertificateRevocation.id.is_(None)).order_by(Certificate.id))
     if jury_id is not None:
         query = query.where(Certificate.session_id == jury_id)
@@ -555,7 +565,8 @@ def _awards_for_export(jury_id: int | None, since: date | None) -> list[Certific
     return list(db.session.execute(query).scalars())
 
 
-def cpf_export(jury_id: int | None = None, since: date | None = None, actor_id: int | None = None) -> tuple[CpfSubmission, bytes]:
+def cpf_export(jury_id: int | None = None, since: date | None = None,
+               actor_id: int | None = None) -> tuple[CpfSubmission, bytes]:
     """Write the XML for the awards chosen (by default every award not yet sent) and keep a trace."""
     certs = _awards_for_export(jury_id, since)
     if not certs:

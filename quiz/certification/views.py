@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from quiz.accounts.access import role_required
 from quiz.accounts.models import User
@@ -168,7 +169,7 @@ def juries():
 @role_required(Role.ADMIN)
 def jury_new():
     form = forms.SessionForm()
-    form.president.choices = [(i, str(i + 1)) for i in range(len(form.members))]
+    form.president.choices = [SelectChoice(i, str(i + 1)) for i in range(len(form.members))]
     if form.validate_on_submit():
         members = [service.MemberInput(m.form.name.data or "", m.form.quality.data or "", i == form.president.data)
                    for i, m in enumerate(form.members)]
@@ -188,10 +189,11 @@ def jury_new():
 def jury(session_id: int):
     session = _session_or_404(session_id)
     present = forms.PresentForm()
-    present.cohort.choices = [(0, _("— choisir une cohorte —"))] + [(c.id, c.name) for c in ledger.cohorts()]
+    present.cohort.choices = [SelectChoice(0, _("— choisir une cohorte —"))] + [
+        SelectChoice(c.id, c.name) for c in ledger.cohorts()]
     presented = {c.candidate_id for c in session.candidates}
     ready = [(u, p) for u, p in service.ready_candidates() if u.id not in presented] if not session.closed else []
-    present.ready.choices = [(u.id, u.sort_name) for u, _p in ready]
+    present.ready.choices = [SelectChoice(u.id, u.sort_name) for u, _p in ready]
     return render_template("certification/jury.html", session=session, rows=service.session_rows(session),
                            present=present, ready=ready, close=forms.CloseForm(), action=forms.ActionForm(),
                            certificates=service.certificates_of_session(session.id),
@@ -201,14 +203,12 @@ def jury(session_id: int):
 @bp.post("/certification/jurys/<int:session_id>/candidats")
 @role_required(Role.ADMIN)
 def jury_present(session_id: int):
+    """CSRF is checked for every POST by CSRFProtect; the choices are read as sent."""
     session = _session_or_404(session_id)
-    form = forms.PresentForm()
     ids = [int(i) for i in request.form.getlist("ready") if i.isdigit()]
     cohort_id = request.form.get("cohort", type=int)
     if cohort_id:
         ids += service.cohort_candidate_ids(cohort_id)
-    if not form.validate_on_submit() and form.errors.get("csrf_token"):
-        abort(400)
     try:
         count = service.present_candidates(session.id, ids)
     except service.CertificationError as exc:
@@ -241,7 +241,7 @@ def decision(session_id: int, candidate_id: int):
     candidate = _candidate_or_404(candidate_id)
     ref = ledger.referential()
     form = forms.DecisionForm()
-    form.blocs.choices = [(b.code, f"Bloc {b.number} — {b.title}") for b in ref.blocs]
+    form.blocs.choices = [SelectChoice(b.code, f"Bloc {b.number} — {b.title}") for b in ref.blocs]
     if form.validate_on_submit():
         try:
             service.record_decision(session.id, candidate.id, form.outcome.data, form.blocs.data or [],
@@ -378,8 +378,8 @@ def privacy_notice():
 @role_required(Role.ADMIN)
 def cpf_home():
     export = forms.ExportForm()
-    export.jury.choices = [(0, _("Toutes les certifications non encore déposées"))] + [
-        (s.id, _("Session du %(date)s — %(place)s", date=s.held_on.strftime("%d/%m/%Y"), place=s.place))
+    export.jury.choices = [SelectChoice(0, _("Toutes les certifications non encore déposées"))] + [
+        SelectChoice(s.id, _("Session du %(date)s — %(place)s", date=s.held_on.strftime("%d/%m/%Y"), place=s.place))
         for s in service.sessions() if s.closed]
     return render_template("certification/cpf.html", pending=service.pending_awards(), export=export,
                            submissions=service.submissions(), sent=forms.SentForm(),
@@ -390,7 +390,7 @@ def cpf_home():
 @role_required(Role.ADMIN)
 def cpf_export():
     form = forms.ExportForm()
-    form.jury.choices = [(0, "")] + [(s.id, "") for s in service.sessions()]
+    form.jury.choices = [SelectChoice(0, "")] + [SelectChoice(s.id, "") for s in service.sessions()]
     if not form.validate_on_submit():
         abort(400)
     try:

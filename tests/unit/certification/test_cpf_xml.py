@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from xml.etree import ElementTree as ET
 
 import pytest
-from xml.etree import ElementTree as ET
 
 from quiz.certification import cpf
 
@@ -128,6 +128,7 @@ def test_flux_constraints(change, message):
     ({"holder": holder(commune_code="", country_code="")}, "lieu de naissance"),
     ({"access_mode": "FORMATION"}, "modaliteAcces"),
     ({"proof_url": "https://x/" + "a" * 250}, "urlPreuve"),
+    ({"proof_url": "/verification/abc"}, "adresse complète"),
 ])
 def test_passage_constraints(change, message):
     with pytest.raises(cpf.CpfError, match=message):

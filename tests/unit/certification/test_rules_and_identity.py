@@ -103,7 +103,8 @@ def test_dates_in_french_or_iso():
     assert parse_date("31/02/1990") is None and parse_date("hier") is None
 
 
-CSV_HEADER = "email,nom_naissance,nom_usage,prenom1,prenom2,prenom3,date_naissance,sexe,code_commune_naissance,code_pays_naissance\r\n"
+CSV_HEADER = ("email,nom_naissance,nom_usage,prenom1,prenom2,prenom3,date_naissance,sexe,code_commune_naissance,"
+              "code_pays_naissance\r\n")
 
 
 def test_csv_keeps_doubled_quotes_and_reports_lines():
