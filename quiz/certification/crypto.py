@@ -1,8 +1,8 @@
 """Encryption at rest of civil identities: Fernet tokens, keys kept outside the database.
 
 Keys come from `IDENTITY_KEYS` in the configuration (the environment's QUIZ_IDENTITY_KEYS in
-production, comma-separated, newest first) or, by default, from `instance/identity.key` (one
-key a line, newest first), created on first use. Every key decrypts; the first one encrypts.
+production, comma-separated, newest first) or, by default, from `instance/identity.key`
+(IDENTITY_KEY_FILE elsewhere; one key a line, newest first), created on first use. Every key decrypts; the first one encrypts.
 `quiz identity rotate-key` puts a new key first, re-encrypts every row with it, and, for the
 key file, drops the old keys once nothing needs them.
 """
@@ -23,11 +23,11 @@ class KeyError_(RuntimeError):
 
 
 def _key_file() -> Path:
-    return Path(current_app.instance_path) / KEY_FILE
+    return Path(current_app.config.get("IDENTITY_KEY_FILE") or Path(current_app.instance_path) / KEY_FILE)
 
 
 def _from_config() -> list[bytes] | None:
-    value = current_app.config.get("IDENTITY_KEYS") or os.environ.get("QUIZ_IDENTITY_KEYS")
+    value = current_app.config.get("IDENTITY_KEYS")
     if not value:
         return None
     keys = value if isinstance(value, list | tuple) else str(value).split(",")

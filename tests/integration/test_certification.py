@@ -453,3 +453,21 @@ def test_retention_setting_changes_the_purge(world, clock):
     report = privacy.purge(dry_run=True)
     assert report.accounts == [world["none"].id]
     assert report.identities == []  # Colin has none; the holders keep theirs
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+
+def test_demo_holds_a_jury_and_the_cpf_export_is_not_empty(app, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "jury du" in result.output and "titre" in result.output and "blocs B2, B3" in result.output
+    kinds = sorted(c.kind for c in db.session.execute(select(Certificate)).scalars())
+    assert kinds == ["blocs", "title"]
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0 and "déjà tenu" in again.output
+    out = tmp_path / "accrochage.xml"
+    result = runner.invoke(args=["cpf", "export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(ET.parse(out).getroot().findall(f".//{{{cpf.NAMESPACE}}}passageCertification")) == 2
