@@ -2,7 +2,8 @@
 
 Keys come from `IDENTITY_KEYS` in the configuration (the environment's QUIZ_IDENTITY_KEYS in
 production, comma-separated, newest first) or, by default, from `instance/identity.key`
-(IDENTITY_KEY_FILE elsewhere; one key a line, newest first), created on first use. Every key decrypts; the first one encrypts.
+(IDENTITY_KEY_FILE elsewhere; one key a line, newest first), created on first use. Every key
+decrypts; the first one encrypts.
 `quiz identity rotate-key` puts a new key first, re-encrypts every row with it, and, for the
 key file, drops the old keys once nothing needs them.
 """

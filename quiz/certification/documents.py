@@ -153,10 +153,13 @@ def minutes_pdf(certifier: Certifier, held_on: date, place: str, members: Iterab
     awarded = sum(1 for r in rows if not r.decision.startswith(OUTCOME_LABELS["none"]))
     story.append(_p(f"{len(rows)} candidat(s) présenté(s), {awarded} lauréat(s).", st["body"]))
     story.append(_p("Signatures", st["h2"]))
-    signature_rows = [[_p(f"{n}\n{q}" + (" — président" if p else ""), st["cell"]), ""] for n, q, p in members]
-    table = Table(signature_rows, colWidths=[90 * mm, 84 * mm], rowHeights=[18 * mm] * len(signature_rows))
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story.append(table)
+    signature_rows = [[Paragraph(f"{escape(n)}<br/>{escape(q)}" + (" — président" if p else ""), st["cell"]), ""]
+                      for n, q, p in members]
+    if signature_rows:
+        table = Table(signature_rows, colWidths=[90 * mm, 84 * mm], rowHeights=[18 * mm] * len(signature_rows))
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story.append(table)
     doc.build(story)
     return out.getvalue()
 

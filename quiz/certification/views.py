@@ -31,6 +31,20 @@ def _download(body: bytes, mimetype: str, filename: str, inline: bool = False) -
     return response
 
 
+def _done(action, success=None):
+    """Run a service call: a refusal is rolled back and flashed in French (None is returned),
+    success flashed (a message, or a function of the result); the result, or True."""
+    try:
+        result = action()
+    except (service.CertificationError, cpf.CpfError) as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return None
+    if success is not None:
+        flash(success(result) if callable(success) else success, "success")
+    return True if result is None else result
+
+
 def _session_or_404(session_id: int):
     try:
         return service.jury_session(session_id)
@@ -59,15 +73,11 @@ def settings():
     if form.validate_on_submit():
         upload = form.logo.data
         logo = (upload.read(), upload.mimetype) if upload and getattr(upload, "filename", "") else None
-        try:
-            retention = privacy.check_retention({k: getattr(form, k).data for k in privacy.RETENTION_KINDS})
-            service.update_settings({k: getattr(form, k).data for k in service.SETTINGS_FIELDS}, logo=logo,
-                                    remove_logo=form.remove_logo.data, retention=retention)
-        except service.CertificationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Paramètres du certificateur enregistrés."), "success")
+        if _done(lambda: service.update_settings(
+                {k: getattr(form, k).data for k in service.SETTINGS_FIELDS}, logo=logo,
+                remove_logo=form.remove_logo.data,
+                retention=privacy.check_retention({k: getattr(form, k).data for k in privacy.RETENTION_KINDS})),
+                _("Paramètres du certificateur enregistrés.")):
             return redirect(url_for("certification.settings"))
     return render_template("certification/settings.html", form=form, conf=conf)
 
@@ -107,15 +117,10 @@ def _identity_page(user: User, own: bool):
     form = forms.IdentityForm()
     if request.method == "GET":
         _fill(form, service.identity(user.id))
-    if form.validate_on_submit():
-        try:
-            service.save_identity(user.id, _identity_from(form), "candidat" if own else "admin")
-        except service.CertificationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("État civil enregistré."), "success")
-            return redirect(request.path)
+    if form.validate_on_submit() and _done(
+            lambda: service.save_identity(user.id, _identity_from(form), "candidat" if own else "admin"),
+            _("État civil enregistré.")):
+        return redirect(request.path)
     current = service.identity(user.id)
     return render_template("certification/identity.html", form=form, user=user, own=own,
                            complete=service.identity_complete(current),
@@ -173,13 +178,9 @@ def jury_new():
     if form.validate_on_submit():
         members = [service.MemberInput(m.form.name.data or "", m.form.quality.data or "", i == form.president.data)
                    for i, m in enumerate(form.members)]
-        try:
-            session = service.create_session(form.held_on.data, form.place.data, members, current_user.id)
-        except service.CertificationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Session de jury créée : présentez-lui des candidats."), "success")
+        session = _done(lambda: service.create_session(form.held_on.data, form.place.data, members, current_user.id),
+                        _("Session de jury créée : présentez-lui des candidats."))
+        if session:
             return redirect(url_for("certification.jury", session_id=session.id))
     return render_template("certification/jury_new.html", form=form)
 
@@ -209,13 +210,8 @@ def jury_present(session_id: int):
     cohort_id = request.form.get("cohort", type=int)
     if cohort_id:
         ids += service.cohort_candidate_ids(cohort_id)
-    try:
-        count = service.present_candidates(session.id, ids)
-    except service.CertificationError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        flash(_("%(num)d candidat(s) présenté(s).", num=count), "success" if count else "warning")
+    _done(lambda: service.present_candidates(session.id, ids),
+          lambda count: _("%(num)d candidat(s) présenté(s).", num=count))
     return redirect(url_for("certification.jury", session_id=session.id))
 
 
@@ -224,11 +220,7 @@ def jury_present(session_id: int):
 def jury_withdraw(session_id: int, candidate_id: int):
     if not forms.ActionForm().validate_on_submit():
         abort(400)
-    try:
-        service.withdraw_candidate(session_id, candidate_id)
-    except service.CertificationError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+    _done(lambda: service.withdraw_candidate(session_id, candidate_id))
     return redirect(url_for("certification.jury", session_id=session_id))
 
 
@@ -242,16 +234,10 @@ def decision(session_id: int, candidate_id: int):
     ref = ledger.referential()
     form = forms.DecisionForm()
     form.blocs.choices = [SelectChoice(b.code, f"Bloc {b.number} — {b.title}") for b in ref.blocs]
-    if form.validate_on_submit():
-        try:
-            service.record_decision(session.id, candidate.id, form.outcome.data, form.blocs.data or [],
-                                    form.reason.data, current_user.id)
-        except service.CertificationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Décision enregistrée."), "success")
-            return redirect(url_for("certification.jury", session_id=session.id))
+    if form.validate_on_submit() and _done(
+            lambda: service.record_decision(session.id, candidate.id, form.outcome.data, form.blocs.data or [],
+                                            form.reason.data, current_user.id), _("Décision enregistrée.")):
+        return redirect(url_for("certification.jury", session_id=session.id))
     proposal = service.candidate_proposal(session, candidate.id)
     history = service.decision_history(session.id, candidate.id)
     if request.method == "GET" and not history:
@@ -274,13 +260,8 @@ def jury_close(session_id: int):
     if not form.validate_on_submit():
         flash(_("Saisissez le nom du président pour clore."), "danger")
         return redirect(url_for("certification.jury", session_id=session_id))
-    try:
-        certificates = service.close_session(session_id, form.president_name.data, current_user.id)
-    except service.CertificationError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        flash(_("Délibération close : %(num)d certificat(s) délivré(s).", num=len(certificates)), "success")
+    _done(lambda: service.close_session(session_id, form.president_name.data, current_user.id),
+          lambda certificates: _("Délibération close : %(num)d certificat(s) délivré(s).", num=len(certificates)))
     return redirect(url_for("certification.jury", session_id=session_id))
 
 
@@ -333,15 +314,10 @@ def certificate_pdf(certificate_id: int):
 def certificate(certificate_id: int):
     cert = _certificate_or_404(certificate_id)
     form = forms.ReasonForm()
-    if form.validate_on_submit():
-        try:
-            service.revoke(cert.id, form.reason.data, current_user.id)
-        except service.CertificationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Certificat annulé : la page de vérification l'indique désormais."), "success")
-            return redirect(url_for("certification.certificate", certificate_id=cert.id))
+    if form.validate_on_submit() and _done(
+            lambda: service.revoke(cert.id, form.reason.data, current_user.id),
+            _("Certificat annulé : la page de vérification l'indique désormais.")):
+        return redirect(url_for("certification.certificate", certificate_id=cert.id))
     return render_template("certification/certificate.html", cert=cert, form=form, ref=ledger.referential(),
                            url=service.verification_url(cert))
 
@@ -393,12 +369,10 @@ def cpf_export():
     form.jury.choices = [SelectChoice(0, "")] + [SelectChoice(s.id, "") for s in service.sessions()]
     if not form.validate_on_submit():
         abort(400)
-    try:
-        submission, body = service.cpf_export(jury_id=form.jury.data or None, actor_id=current_user.id)
-    except cpf.CpfError as exc:
-        db.session.rollback()
-        flash(_("Fichier non généré : %(error)s", error=str(exc)), "danger")
+    result = _done(lambda: service.cpf_export(jury_id=form.jury.data or None, actor_id=current_user.id))
+    if result is None:
         return redirect(url_for("certification.cpf_home"))
+    submission, body = result
     return _download(body, "application/xml", f"accrochage-{submission.flux_id}.xml")
 
 
@@ -418,13 +392,8 @@ def cpf_sent(submission_id: int):
     if not form.validate_on_submit():
         flash(_("Indiquez la référence de l'accusé de réception."), "danger")
         return redirect(url_for("certification.cpf_home"))
-    try:
-        service.mark_sent(submission_id, form.acknowledgement.data, current_user.id)
-    except service.CertificationError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        flash(_("Fichier marqué comme déposé."), "success")
+    _done(lambda: service.mark_sent(submission_id, form.acknowledgement.data, current_user.id),
+          _("Fichier marqué comme déposé."))
     return redirect(url_for("certification.cpf_home"))
 
 

@@ -335,8 +335,26 @@ def candidate_status(candidate_id: int) -> rules.CertificationStatus:
 
 
 @dataclass(frozen=True)
+class Person:
+    """What a grid shows of a candidate, read as plain columns (no ORM object per row)."""
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}"
+
+
+@dataclass(frozen=True)
 class GridRow:
-    candidate: User
+    candidate: Person
     status: rules.CertificationStatus
 
 
@@ -349,22 +367,29 @@ class Grid:
     rows: tuple[GridRow, ...]
 
 
-def _candidates(cohort_id: int | None) -> list[User]:
-    query = select(User).where(User.role_rows.any(role=Role.CANDIDATE.value))
+def _candidates(cohort_id: int | None) -> list[Person]:
+    query = select(User.id, User.first_name, User.last_name, User.email).where(
+        User.role_rows.any(role=Role.CANDIDATE.value))
     if cohort_id is not None:
         query = query.join(cohort_members, cohort_members.c.user_id == User.id).where(
             cohort_members.c.cohort_id == cohort_id
         )
-    users = db.session.execute(query).scalars().all()
-    return sorted(users, key=lambda u: (u.last_name.casefold(), u.first_name.casefold(), u.id))
+    people = [Person(*row) for row in db.session.execute(query)]
+    return sorted(people, key=lambda u: (u.last_name.casefold(), u.first_name.casefold(), u.id))
 
 
-def _grid(candidates: list[User], title: str, cohort: Cohort | None) -> Grid:
+def _grid(candidates: list[Person], title: str, cohort: Cohort | None) -> Grid:
+    """One query of plain columns for every entry of the cohort's candidates (by the cohort when
+    there is one, so no list of thousands of ids goes to the database), then the rules."""
     ids = [u.id for u in candidates]
-    rows = []
+    entries: list[rules.Entry] = []
     if ids:
-        rows = db.session.execute(select(LedgerEntry).where(LedgerEntry.candidate_id.in_(ids))).scalars()
-    statuses = rules.certification_statuses([to_rule_entry(r) for r in rows], referential(), ids)
+        if cohort is not None:
+            members = select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == cohort.id)
+            entries = _rule_entries(members)
+        else:
+            entries = _rule_entries(None)
+    statuses = rules.certification_statuses(entries, referential(), ids)
     return Grid(title, cohort, tuple(GridRow(u, statuses[u.id]) for u in candidates))
 
 
@@ -426,7 +451,8 @@ def candidate_statuses(candidate_ids) -> dict[int, rules.CertificationStatus]:
     return rules.certification_statuses(_rule_entries(ids) if ids else [], referential(), ids)
 
 
-def _rule_entries(candidate_ids: list[int] | None) -> list[rules.Entry]:
+def _rule_entries(candidate_ids) -> list[rules.Entry]:
+    """Rule entries as plain rows: of `candidate_ids` (a list or a subquery), or of everyone."""
     columns = (LedgerEntry.id, LedgerEntry.candidate_id, LedgerEntry.competence, LedgerEntry.modality,
                LedgerEntry.thematic, LedgerEntry.passed, LedgerEntry.recorded_at, LedgerEntry.replaces_id,
                LedgerEntry.assessed_on)

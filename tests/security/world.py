@@ -98,7 +98,8 @@ def build_world(make_user, clock) -> World:
     """Everyone, with: for the candidate and the other candidate, an attempt in progress (session A),
     a finished attempt whose session has closed (session B, review allowed), a ledger entry
     backed by an evidence file. A victim account for the administrators' actions, a deactivated
-    candidate, an open jury session the candidate is presented to. The clock ends two hours after the attempts started."""
+    candidate, an open jury session the candidate is presented to. The clock ends two hours after
+    the attempts started."""
     from quiz.exams import service as exams
 
     n = next(_serial)
