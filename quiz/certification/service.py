@@ -5,6 +5,7 @@ Views and commands call these functions. The ledger is read through quiz.ledger.
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
 import uuid
@@ -37,8 +38,9 @@ from quiz.extensions import db
 from quiz.ledger import service as ledger
 from quiz.timeutil import utcnow
 
-LOGO_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
 LOGO_MAX = 512 * 1024
+LOGO_MAX_PIXELS = 4000
 SETTINGS_FIELDS = ("name", "siret", "address", "rncp_code", "certification_code", "signatory_name",
                    "signatory_quality", "cpf_id_client", "cpf_id_contrat", "cpf_access_mode", "public_base_url")
 CPF_DEADLINE_MONTHS = 3
@@ -92,12 +94,14 @@ def update_settings(values: dict, logo: tuple[bytes, str] | None = None, remove_
         if key in values:
             values[key] = values[key].upper().replace(" ", "")
     wrong = settings_problems(values)
+    logo_type = None
     if logo is not None:
-        body = logo[0]
-        if len(body) > LOGO_MAX:
+        logo_type = _logo_type(logo[0])
+        if len(logo[0]) > LOGO_MAX:
             wrong["logo"] = "Le logo dépasse 512 Ko."
-        elif not any(body.startswith(magic) for magic in LOGO_TYPES.values()):
-            wrong["logo"] = "Le logo doit être une image PNG ou JPEG."
+        elif logo_type is None:
+            wrong["logo"] = (f"Le logo doit être une image PNG ou JPEG lisible, de {LOGO_MAX_PIXELS} pixels "
+                             "de côté au plus.")
     if wrong:
         raise CertificationError(" ".join(wrong.values()))
     row = settings()
@@ -107,10 +111,8 @@ def update_settings(values: dict, logo: tuple[bytes, str] | None = None, remove_
     for key, value in values.items():
         setattr(row, key, value)
     if logo is not None:
-        body, _ = logo
-        row.logo = body
-        row.logo_type = next(t for t, magic in LOGO_TYPES.items() if body.startswith(magic))
-        changes["logo"] = {"taille": len(body)}
+        row.logo, row.logo_type = logo[0], logo_type
+        changes["logo"] = {"taille": len(logo[0])}
     elif remove_logo and row.logo is not None:
         row.logo, row.logo_type = None, None
         changes["logo"] = "retiré"
@@ -125,6 +127,20 @@ def update_settings(values: dict, logo: tuple[bytes, str] | None = None, remove_
         db.session.rollback()
         return update_settings(values, logo, remove_logo, retention)
     return row
+
+
+def _logo_type(body: bytes) -> str | None:
+    """The MIME type of a PNG or JPEG that decodes completely (what the PDFs will draw), else None."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(body)) as image:
+            if image.format not in LOGO_FORMATS or max(image.size) > LOGO_MAX_PIXELS:
+                return None
+            image.load()
+            return LOGO_FORMATS[image.format]
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
 
 
 # --- civil identity -----------------------------------------------------------------------------

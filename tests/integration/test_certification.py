@@ -25,8 +25,15 @@ from tests.integration.test_ledger_views import pass_everything, pdf_text
 
 REF = load_referential()
 COMPETENCES = [c for b in REF.blocs for c in b.competences]
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+def png(size=(40, 20)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (20, 60, 120)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = png()
 
 
 def identity_of(name: str, **kw) -> Identity:
@@ -89,10 +96,12 @@ def test_settings_from_the_admin_page_are_checked_and_audited(client, login, mak
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "certifier.settings")).scalars().all()[-1]
     assert event.details["siret"] == {"avant": "", "après": "73282932000074"} and event.actor_id == admin.id
     assert client.get("/certification/parametres/logo").data == PNG
-    form["logo"] = (io.BytesIO(b"GIF89a..."), "logo.gif")
-    html = client.post("/certification/parametres", data=form,
-                       content_type="multipart/form-data").get_data(as_text=True)
-    assert "PNG ou JPEG" in html
+    for bad in (b"GIF89a...", PNG[:60], png((5000, 10))):
+        form["logo"] = (io.BytesIO(bad), "logo.png")
+        html = client.post("/certification/parametres", data=form,
+                           content_type="multipart/form-data").get_data(as_text=True)
+        assert "PNG ou JPEG lisible" in html
+    assert service.settings().logo == PNG
 
 
 def test_settings_refuse_a_bad_id_client_and_rncp_code(app):
@@ -319,6 +328,9 @@ def test_certificates_carry_number_rncp_certifier_identity_and_verification_url(
     cert = service.certificates_of(world["full"].id)[0]
     body = client.get(f"/certification/certificats/{cert.id}.pdf").data
     content = pdf_text(body)
+    service.update_settings({}, logo=(PNG, "image/png"))
+    body = client.get(f"/certification/certificats/{cert.id}.pdf").data
+    assert body.startswith(b"%PDF") and b"/Subtype /Image" in body
     for expected in (cert.number, "RNCP38577", "Institut CAE", "Marie Curie", "Directrice", "Anne ARNAUD",
                      "Parchemin", "5 juin 1990", "Lyon (69123)", "15 juin 2026",
                      f"https://certif.example.org/verification/{cert.verification_code}"):
