@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
@@ -22,6 +23,17 @@ COMMUNE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$")
 COUNTRY = re.compile(r"^99\d{3}$")
 SEXES = {"M": "Masculin", "F": "Féminin"}
 NAME_MAX = 60
+
+# Headers as other tools write them, once accents, case and separators are dropped.
+HEADER_ALIASES = {
+    "mail": "email", "e_mail": "email", "courriel": "email", "adresse_email": "email", "adresse_mail": "email",
+    "nom_de_naissance": "nom_naissance", "nom": "nom_naissance", "nom_d_usage": "nom_usage",
+    "prenom": "prenom1", "premier_prenom": "prenom1", "deuxieme_prenom": "prenom2", "troisieme_prenom": "prenom3",
+    "date_de_naissance": "date_naissance", "ne_le": "date_naissance", "sexe_etat_civil": "sexe",
+    "code_insee_commune_naissance": "code_commune_naissance", "code_insee_naissance": "code_commune_naissance",
+    "code_commune": "code_commune_naissance", "code_pays": "code_pays_naissance",
+    "lieu_de_naissance": "lieu_naissance",
+}
 
 CSV_COLUMNS = ("email", "nom_naissance", "nom_usage", "prenom1", "prenom2", "prenom3",
                "date_naissance", "sexe", "code_commune_naissance", "code_pays_naissance", "lieu_naissance")
@@ -129,6 +141,14 @@ def problems(identity: Identity, today: date) -> dict[str, str]:
     return out
 
 
+def header_name(raw: str) -> str:
+    """« Prénom 1 » -> prenom1, « Date de naissance » -> date_naissance, « E-mail » -> email."""
+    plain = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode().strip().lower()
+    name = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
+    name = re.sub(r"_(\d)$", r"\1", name)
+    return HEADER_ALIASES.get(name, name)
+
+
 def parse_date(value: str) -> date | None:
     """« 15/06/1990 » or « 1990-06-15 »; None for anything else."""
     value = (value or "").strip()
@@ -156,21 +176,24 @@ class CsvFormatError(ValueError):
 
 
 def parse_csv(data: bytes, today: date) -> list[CsvRow]:
-    """Rows of an RFC 4180 file (comma or semicolon, UTF-8 with or without BOM) with their line.
+    """Rows of an RFC 4180 file (comma or semicolon; UTF-8 with or without BOM, or Windows-1252 as
+    Excel writes it; headers as other tools name them) with their line.
 
     A doubled quote inside a quoted field is one quote (`"O""Brien"` is O"Brien), line breaks
     inside quotes are kept; each row carries its own problems, none is dropped.
     """
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CsvFormatError("Le fichier n'est pas encodé en UTF-8 : enregistrez-le en « CSV UTF-8 ».") from exc
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel's « CSV (point-virgule) » in French
+        if "\ufffd" in text:
+            raise CsvFormatError("Encodage du fichier illisible : enregistrez-le en « CSV UTF-8 ».") from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
                         strict=True)
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header = [header_name(h) for h in next(reader)]
     except StopIteration:
         raise CsvFormatError("Le fichier est vide.") from None
     except csv.Error as exc:

@@ -126,8 +126,19 @@ def test_csv_with_semicolons_and_a_bom():
     assert rows[0].errors == {} and rows[0].email == "a@example.org"
 
 
-def test_csv_without_the_required_columns_or_not_utf8_is_refused():
-    with pytest.raises(CsvFormatError, match="Colonnes manquantes"):
+def test_csv_without_the_required_columns_is_refused():
+    with pytest.raises(CsvFormatError, match="Colonnes manquantes : prenom1, date_naissance, sexe"):
         parse_csv(b"email,nom\r\na@example.org,Dupont\r\n", TODAY)
-    with pytest.raises(CsvFormatError, match="UTF-8"):
-        parse_csv(CSV_HEADER.encode() + "a@example.org,Müller".encode("latin-1"), TODAY)
+    with pytest.raises(CsvFormatError, match="vide"):
+        parse_csv(b"", TODAY)
+
+
+def test_csv_as_excel_writes_it_in_french():
+    data = ("E-mail;Nom de naissance;Nom d'usage;Prénom 1;Prénom 2;Date de naissance;Sexe;"
+            "Code commune naissance;Code pays naissance;Lieu de naissance\r\n"
+            "a@example.org;Müller;;Zoé;Anaïs;05/06/1990;F;;99109;Allemagne\r\n").encode("cp1252")
+    (row,) = parse_csv(data, TODAY)
+    assert row.errors == {}
+    assert (row.identity.birth_name, row.identity.first_name2, row.identity.country_code) == ("Müller", "Anaïs",
+                                                                                             "99109")
+    assert row.identity.birth_place == "Allemagne"
