@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from quiz.accounts.models import Cohort, User, cohort_members
+from quiz.accounts.models import Cohort, Named, User, cohort_members
 from quiz.accounts.roles import Role
 from quiz.audit.service import record
 from quiz.extensions import db
@@ -335,21 +335,13 @@ def candidate_status(candidate_id: int) -> rules.CertificationStatus:
 
 
 @dataclass(frozen=True)
-class Person:
+class Person(Named):
     """What a grid shows of a candidate, read as plain columns (no ORM object per row)."""
 
     id: int
     first_name: str
     last_name: str
     email: str
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def sort_name(self) -> str:
-        return f"{self.last_name.upper()} {self.first_name}"
 
 
 @dataclass(frozen=True)
