@@ -49,11 +49,13 @@ def register_blueprints(app: Flask) -> None:
     from quiz.accounts.views import bp as accounts_bp
     from quiz.audit.views import bp as audit_bp
     from quiz.authoring.views import bp as authoring_bp
+    from quiz.certification.views import bp as certification_bp
     from quiz.exams.views import bp as exams_bp
     from quiz.grading.views import bp as grading_bp
     from quiz.ledger.views import bp as ledger_bp
     from quiz.main.views import bp as main_bp
 
-    for blueprint in (main_bp, accounts_bp, exams_bp, ledger_bp, grading_bp, audit_bp, authoring_bp):
+    for blueprint in (main_bp, accounts_bp, exams_bp, ledger_bp, grading_bp, audit_bp, authoring_bp,
+                      certification_bp):
         app.register_blueprint(blueprint)
     benchpoints.init_app(app)  # baseline endpoints, only when QUIZ_BENCH=1 (bench/load.py)

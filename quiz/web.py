@@ -18,6 +18,8 @@ NAVIGATION = [
     ("ledger.my_dashboard", _l("Ma progression"), {Role.CANDIDATE}),
     ("grading.queue", _l("Évaluations"), {Role.ASSESSOR, Role.ADMIN}),
     ("ledger.jury", _l("Grille du jury"), {Role.ASSESSOR, Role.ADMIN}),
+    ("certification.juries", _l("Jurys"), {Role.ASSESSOR, Role.ADMIN}),
+    ("certification.my_identity", _l("Mon état civil"), {Role.CANDIDATE}),
     ("authoring.banks", _l("Banques de questions"), {Role.TRAINER, Role.ADMIN}),
     ("exams.manage", _l("Questionnaires et sessions"), {Role.TRAINER, Role.ADMIN}),
     ("authoring.statistics", _l("Statistiques"), {Role.TRAINER, Role.ADMIN}),

@@ -29,6 +29,7 @@ def make_test_config(db_url: str, tmp_path) -> dict:
         "SQLALCHEMY_DATABASE_URI": db_url,
         "WTF_CSRF_ENABLED": False,
         "UPLOAD_FOLDER": str(tmp_path / "evidence"),
+        "IDENTITY_KEY_FILE": str(tmp_path / "identity.key"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,
     }

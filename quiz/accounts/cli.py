@@ -26,7 +26,8 @@ def ensure_admin_cli(email: str) -> None:
     click.echo("=" * 64)
 
 
-@click.command("demo", help="Ajouter une cohorte de démonstration (formateur, évaluateur, cinq candidats).")
+@click.command("demo", help="Ajouter une cohorte de démonstration (formateur, évaluateur, cinq candidats) "
+                            "et un jury déjà tenu (un titre, une certification partielle).")
 @click.option("--cohort", "cohort_name", default="Promotion démo", show_default=True)
 @with_appcontext
 def demo_cli(cohort_name: str) -> None:
@@ -51,6 +52,12 @@ def demo_cli(cohort_name: str) -> None:
         user, password = service.create_user(email, first, last, roles, cohort_names=cohorts,
                                               must_change_password=False)
         click.echo(f"  {roles[0].label:<14} {user.email:<45} {password}")
+    from quiz.certification.demo import held_jury  # the command line composes every layer
+
+    def demo_user(login: str):
+        return service.find_user(f"{login}.{slug}@demo.example.org")
+
+    held_jury(demo_user("candidat1"), demo_user("candidat2"), demo_user("evaluateur"), None, click.echo)
 
 
 @click.group("accounts", help="Gérer les comptes.")

@@ -31,7 +31,22 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(String(20))
 
 
-class User(UserMixin, db.Model):
+class Named:
+    """How a person's name is shown: « Anne Dupont », and « DUPONT Anne » in sorted lists."""
+
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}"
+
+
+class User(Named, UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,14 +93,6 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def sort_name(self) -> str:
-        return f"{self.last_name.upper()} {self.first_name}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

@@ -1,5 +1,9 @@
-"""The PDF attestation of one candidate: the full title, or the partial certification listing the
-validated blocs with their dates and the competences behind them (reportlab, French dates)."""
+"""The « Relevé de situation » of one candidate: what the ledger validates — the full title, or the
+blocs with their dates and the competences behind them (reportlab, French dates).
+
+It is marked as not being a certification: only the certifier's jury awards the title or blocs
+(see quiz.certification), and its documents are the certificates.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +31,14 @@ def _styles():
         "h2": ParagraphStyle("h2", parent=base["Heading2"], fontSize=13, spaceBefore=10),
         "body": ParagraphStyle("body", parent=base["Normal"], fontSize=10.5, leading=14),
         "cell": ParagraphStyle("cell", parent=base["Normal"], fontSize=9, leading=11),
+        "warning": ParagraphStyle("warning", parent=base["Normal"], fontSize=11, leading=14, alignment=TA_CENTER,
+                                  textColor=colors.HexColor("#842029"), borderColor=colors.HexColor("#842029"),
+                                  borderWidth=0.8, borderPadding=6),
     }
+
+
+NOT_A_CERTIFICATION = ("Ce relevé n'est pas une certification : seul le jury du certificateur délivre le titre "
+                       "ou des blocs de compétences, par un certificat vérifiable en ligne.")
 
 
 def _p(text: str, style) -> Paragraph:
@@ -40,12 +51,7 @@ def attestation_pdf(
     """The attestation as PDF bytes; the document says plainly when nothing is validated yet."""
     st = _styles()
     out = io.BytesIO()
-    if status.validated:
-        heading = "Attestation de certification"
-    elif status.validated_blocs:
-        heading = "Attestation de certification partielle"
-    else:
-        heading = "Relevé de situation"
+    heading = "Relevé de situation"
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,
@@ -60,22 +66,25 @@ def attestation_pdf(
     story = [
         _p(heading, st["title"]),
         _p(f"Titre professionnel « {referential.title} »", st["subtitle"]),
-        Spacer(1, 8 * mm),
+        Spacer(1, 4 * mm),
+        _p(NOT_A_CERTIFICATION, st["warning"]),
+        Spacer(1, 6 * mm),
     ]
     if status.validated:
         story.append(
             _p(
-                f"Nous attestons que {full_name} a validé l'ensemble des blocs de compétences du titre "
-                f"professionnel « {referential.title} » ; le titre est acquis depuis le {long_date(status.date)}.",
+                f"D'après le registre des évaluations, {full_name} a validé l'ensemble des blocs de compétences "
+                f"du titre professionnel « {referential.title} » depuis le {long_date(status.date)} ; "
+                "le titre est délivré par décision du jury.",
                 st["body"],
             )
         )
     elif status.validated_blocs:
         story.append(
             _p(
-                f"Nous attestons que {full_name} a validé les blocs de compétences suivants du titre "
-                f"professionnel « {referential.title} » (certification partielle). Les blocs validés "
-                "sont acquis définitivement.",
+                f"D'après le registre des évaluations, {full_name} a validé les blocs de compétences suivants "
+                f"du titre professionnel « {referential.title} » ; ils sont délivrés (certification partielle) "
+                "par décision du jury.",
                 st["body"],
             )
         )
@@ -136,6 +145,6 @@ def attestation_pdf(
                 st["body"],
             )
         )
-    story += [Spacer(1, 10 * mm), _p(f"Fait le {long_date(issued_on)}.", st["body"])]
+    story += [Spacer(1, 10 * mm), _p(f"Relevé établi le {long_date(issued_on)}.", st["body"])]
     doc.build(story)
     return out.getvalue()

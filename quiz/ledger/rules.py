@@ -199,13 +199,26 @@ def requirement_status(competence: Competence, modality: str, entries: list[Entr
     )
 
 
+def _by_slot(entries: list[Entry]) -> dict[tuple[str, str], list[Entry]]:
+    grouped: dict[tuple[str, str], list[Entry]] = {}
+    for e in entries:
+        grouped.setdefault((e.competence, e.modality), []).append(e)
+    return grouped
+
+
 def _latest(dates: list[date | None]) -> date | None:
     known = [d for d in dates if d is not None]
     return max(known) if known else None
 
 
-def competence_status(competence: Competence, entries: list[Entry]) -> CompetenceStatus:
-    requirements = tuple(requirement_status(competence, m, entries) for m in competence.modalities)
+def competence_status(competence: Competence, entries: list[Entry],
+                      by_slot: dict[tuple[str, str], list[Entry]] | None = None) -> CompetenceStatus:
+    """`by_slot`, the same entries grouped by (competence, modality), spares a pass over all of
+    them for each requirement (what makes a grid of thousands of candidates cost)."""
+    if by_slot is None:
+        by_slot = _by_slot(entries)
+    requirements = tuple(requirement_status(competence, m, by_slot.get((competence.code, m), []))
+                         for m in competence.modalities)
     validated = all(r.met for r in requirements)
     return CompetenceStatus(
         competence=competence.code,
@@ -221,9 +234,10 @@ def certification_status(
 ) -> CertificationStatus:
     """The whole picture for one candidate from all of their entries (corrections included)."""
     live = effective(entries)
+    by_slot = _by_slot(live)
     blocs = []
     for bloc in referential.blocs:
-        competences = tuple(competence_status(c, live) for c in referential.competences_of(bloc.code))
+        competences = tuple(competence_status(c, live, by_slot) for c in referential.competences_of(bloc.code))
         validated = all(c.validated for c in competences)
         blocs.append(
             BlocStatus(

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from quiz.accounts.models import Cohort, User, cohort_members
+from quiz.accounts.models import Cohort, Named, User, cohort_members
 from quiz.accounts.roles import Role
 from quiz.audit.service import record
 from quiz.extensions import db
@@ -335,8 +335,18 @@ def candidate_status(candidate_id: int) -> rules.CertificationStatus:
 
 
 @dataclass(frozen=True)
+class Person(Named):
+    """What a grid shows of a candidate, read as plain columns (no ORM object per row)."""
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+
+
+@dataclass(frozen=True)
 class GridRow:
-    candidate: User
+    candidate: Person
     status: rules.CertificationStatus
 
 
@@ -349,22 +359,29 @@ class Grid:
     rows: tuple[GridRow, ...]
 
 
-def _candidates(cohort_id: int | None) -> list[User]:
-    query = select(User).where(User.role_rows.any(role=Role.CANDIDATE.value))
+def _candidates(cohort_id: int | None) -> list[Person]:
+    query = select(User.id, User.first_name, User.last_name, User.email).where(
+        User.role_rows.any(role=Role.CANDIDATE.value))
     if cohort_id is not None:
         query = query.join(cohort_members, cohort_members.c.user_id == User.id).where(
             cohort_members.c.cohort_id == cohort_id
         )
-    users = db.session.execute(query).scalars().all()
-    return sorted(users, key=lambda u: (u.last_name.casefold(), u.first_name.casefold(), u.id))
+    people = [Person(*row) for row in db.session.execute(query)]
+    return sorted(people, key=lambda u: (u.last_name.casefold(), u.first_name.casefold(), u.id))
 
 
-def _grid(candidates: list[User], title: str, cohort: Cohort | None) -> Grid:
+def _grid(candidates: list[Person], title: str, cohort: Cohort | None) -> Grid:
+    """One query of plain columns for every entry of the cohort's candidates (by the cohort when
+    there is one, so no list of thousands of ids goes to the database), then the rules."""
     ids = [u.id for u in candidates]
-    rows = []
+    entries: list[rules.Entry] = []
     if ids:
-        rows = db.session.execute(select(LedgerEntry).where(LedgerEntry.candidate_id.in_(ids))).scalars()
-    statuses = rules.certification_statuses([to_rule_entry(r) for r in rows], referential(), ids)
+        if cohort is not None:
+            members = select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == cohort.id)
+            entries = _rule_entries(members)
+        else:
+            entries = _rule_entries(None)
+    statuses = rules.certification_statuses(entries, referential(), ids)
     return Grid(title, cohort, tuple(GridRow(u, statuses[u.id]) for u in candidates))
 
 
@@ -418,3 +435,20 @@ def entry(entry_id: int) -> LedgerEntry | None:
 
 def evidence_file(file_id: int) -> EvidenceFile | None:
     return db.session.get(EvidenceFile, file_id)
+
+
+def candidate_statuses(candidate_ids) -> dict[int, rules.CertificationStatus]:
+    """Statuses of many candidates from one query returning plain rows (no ORM objects)."""
+    ids = list(candidate_ids)
+    return rules.certification_statuses(_rule_entries(ids) if ids else [], referential(), ids)
+
+
+def _rule_entries(candidate_ids) -> list[rules.Entry]:
+    """Rule entries as plain rows: of `candidate_ids` (a list or a subquery), or of everyone."""
+    columns = (LedgerEntry.id, LedgerEntry.candidate_id, LedgerEntry.competence, LedgerEntry.modality,
+               LedgerEntry.thematic, LedgerEntry.passed, LedgerEntry.recorded_at, LedgerEntry.replaces_id,
+               LedgerEntry.assessed_on)
+    query = select(*columns)
+    if candidate_ids is not None:
+        query = query.where(LedgerEntry.candidate_id.in_(candidate_ids))
+    return [rules.Entry(*row) for row in db.session.execute(query)]

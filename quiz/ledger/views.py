@@ -71,7 +71,7 @@ def attestation(candidate_id: int):
     user = _visible_candidate(candidate_id)
     today = service.local_date(utcnow())
     pdf = attestation_pdf(user.full_name, service.candidate_status(user.id), service.referential(), today)
-    name = _safe(f"attestation-{user.last_name}-{user.first_name}")
+    name = _safe(f"releve-situation-{user.last_name}-{user.first_name}")
     return _download(pdf, "application/pdf", f"{name}.pdf", inline=True)
 
 

@@ -225,15 +225,16 @@ def attestation(client, candidate):
 def test_the_full_title_attestation(client, login, cohort):
     login(client, cohort["full"])
     text = attestation(client, cohort["full"])
-    assert "Attestation de certification" in text and "partielle" not in text
-    assert "Anne Arnaud" in text and "le titre est acquis depuis le 4 mai 2026" in text
+    assert "Relevé de situation" in text and "Attestation" not in text
+    assert "n'est pas une certification" in text
+    assert "Anne Arnaud" in text and "depuis le 4 mai 2026" in text
     assert all(f"{code} (" in text for code in COMPETENCES)
 
 
 def test_the_partial_attestation_lists_validated_blocs_dates_and_competences(client, login, cohort):
     login(client, cohort["assessor"])
     text = attestation(client, cohort["partial"])
-    assert "Attestation de certification partielle" in text and "Élodie Bernard" in text
+    assert "Relevé de situation" in text and "n'est pas une certification" in text and "Élodie Bernard" in text
     assert "Bloc 2" in text and "Bloc 3" in text and "validé le 1 juin 2026" in text
     assert "C5 (B2.1)" in text and "C12 (B3.3)" in text and "C1 (B1.1)" not in text
     assert "Blocs restant à valider : bloc 1" in text

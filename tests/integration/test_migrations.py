@@ -65,3 +65,31 @@ def test_migrated_ledger_refuses_updates_and_deletes(empty_database, tmp_path):
                 conn.execute(text(statement))
         db.session.remove()
         db.engine.dispose()
+
+
+def test_migrated_certification_tables_are_append_only_and_a_closed_jury_frozen(empty_database, tmp_path):
+    from sqlalchemy.exc import DBAPIError
+
+    from quiz.accounts.service import create_user
+
+    app = create_app(make_test_config(empty_database, tmp_path))
+    with app.app_context():
+        upgrade()
+        user, _password = create_user("candidat@example.org", "Cam", "Dupont", ["candidate"])
+        decision = ("INSERT INTO jury_decisions (session_id, candidate_id, outcome, blocs, proposal, reason, "
+                    f"decided_at) SELECT id, {user.id}, 'none', '[]', '{{}}', '', '2026-06-15 18:00:00' "
+                    "FROM jury_sessions")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO jury_sessions (held_on, place, created_at) "
+                              "VALUES ('2026-06-15', 'Paris', '2026-06-15 10:00:00')"))
+            conn.execute(text("UPDATE jury_sessions SET place = 'Lyon'"))  # open: it may change
+            conn.execute(text(decision))  # and take decisions, which cannot change
+        with pytest.raises(DBAPIError), db.engine.begin() as conn:
+            conn.execute(text("UPDATE jury_decisions SET outcome = 'title'"))
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE jury_sessions SET closed_at = '2026-06-15 18:00:00'"))
+        for statement in ("UPDATE jury_sessions SET place = 'Nice'", "DELETE FROM jury_sessions", decision):
+            with pytest.raises(DBAPIError), db.engine.begin() as conn:
+                conn.execute(text(statement))
+        db.session.remove()
+        db.engine.dispose()

@@ -72,6 +72,7 @@ def of(**names: str) -> Callable[[World], dict]:
 
 JURY = ("assessor", "admin")
 AUTHORS = ("trainer", "admin")
+NO_SUCH = 999_999
 
 MATRIX: dict[tuple[str, str], Case] = {
     # --- pages for everyone ---------------------------------------------------------------------------
@@ -170,6 +171,47 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/atelier/statistiques", "GET"): roles(*AUTHORS),
     ("/atelier/statistiques/<int:questionnaire_id>", "GET"): roles(*AUTHORS, args=of(questionnaire_id="questionnaire")),
     ("/atelier/statistiques/statistiques.csv", "GET"): roles(*AUTHORS),
+    # --- certification (NO_SUCH: an id nothing has, for objects the world does not hold) ----------------
+    ("/verification/<code>", "GET"): everyone(404, args=lambda w: {"code": "x" * 32}),
+    ("/confidentialite", "GET"): everyone(200),
+    ("/certification/parametres", "GET"): roles("admin"),
+    ("/certification/parametres", "POST"): roles("admin"),
+    ("/certification/parametres/logo", "GET"): roles("admin", ok=404),
+    ("/certification/mon-etat-civil", "GET"): roles("candidate"),
+    ("/certification/mon-etat-civil", "POST"): roles("candidate"),
+    ("/certification/etats-civils", "GET"): roles(*JURY),
+    ("/certification/etats-civils", "POST"): roles(*JURY),
+    ("/certification/etats-civils/<int:user_id>", "GET"): roles("admin", args=of(user_id="victim")),
+    ("/certification/etats-civils/<int:user_id>", "POST"): roles("admin", args=of(user_id="victim")),
+    ("/certification/mes-donnees.zip", "GET"): logged_in(200),
+    ("/certification/comptes/<int:user_id>/donnees.zip", "GET"): roles("admin", args=of(user_id="victim")),
+    ("/certification/jurys", "GET"): roles(*JURY),
+    ("/certification/jurys/nouveau", "GET"): roles("admin"),
+    ("/certification/jurys/nouveau", "POST"): roles("admin"),
+    ("/certification/jurys/<int:session_id>", "GET"): roles(*JURY, args=of(session_id="jury")),
+    ("/certification/jurys/<int:session_id>/candidats", "POST"): roles("admin", ok=302, args=of(session_id="jury")),
+    ("/certification/jurys/<int:session_id>/candidats/<int:candidate_id>", "GET"): roles(
+        *JURY, args=of(session_id="jury", candidate_id="candidate")),
+    ("/certification/jurys/<int:session_id>/candidats/<int:candidate_id>", "POST"): roles(
+        *JURY, args=of(session_id="jury", candidate_id="candidate")),
+    ("/certification/jurys/<int:session_id>/candidats/<int:candidate_id>/retirer", "POST"): roles(
+        "admin", ok=302, args=of(session_id="jury", candidate_id="candidate"), fresh=True),
+    ("/certification/jurys/<int:session_id>/clore", "POST"): roles("admin", ok=302, args=of(session_id="jury")),
+    ("/certification/jurys/<int:session_id>/pv.pdf", "GET"): roles(*JURY, args=of(session_id="jury")),
+    ("/certification/jurys/<int:session_id>/certificats.zip", "GET"): roles(
+        "admin", ok=302, args=of(session_id="jury")),
+    ("/certification/certificats/<int:certificate_id>", "GET"): roles(
+        "admin", ok=404, args=lambda w: {"certificate_id": NO_SUCH}),
+    ("/certification/certificats/<int:certificate_id>", "POST"): roles(
+        "admin", ok=404, args=lambda w: {"certificate_id": NO_SUCH}),
+    ("/certification/certificats/<int:certificate_id>.pdf", "GET"): roles(
+        "admin", "candidate", ok=404, args=lambda w: {"certificate_id": NO_SUCH}),
+    ("/certification/cpf", "GET"): roles("admin"),
+    ("/certification/cpf/export", "POST"): roles("admin", ok=302),
+    ("/certification/cpf/<int:submission_id>.xml", "GET"): roles(
+        "admin", ok=404, args=lambda w: {"submission_id": NO_SUCH}),
+    ("/certification/cpf/<int:submission_id>/depose", "POST"): roles(
+        "admin", ok=302, args=lambda w: {"submission_id": NO_SUCH}),
 }
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

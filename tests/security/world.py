@@ -98,7 +98,8 @@ def build_world(make_user, clock) -> World:
     """Everyone, with: for the candidate and the other candidate, an attempt in progress (session A),
     a finished attempt whose session has closed (session B, review allowed), a ledger entry
     backed by an evidence file. A victim account for the administrators' actions, a deactivated
-    candidate. The clock ends two hours after the attempts started."""
+    candidate, an open jury session the candidate is presented to. The clock ends two hours after
+    the attempts started."""
     from quiz.exams import service as exams
 
     n = next(_serial)
@@ -124,6 +125,12 @@ def build_world(make_user, clock) -> World:
         entry, stored = grade_with_evidence(user, world.users["assessor"])
         world.ids.update({f"{who}_attempt": running.id, f"{who}_finished": finished.id,
                           f"{who}_entry": entry.id, f"{who}_evidence": stored.id})
+    from quiz.certification import service as certification
+
+    jury = certification.create_session(clock.now.date(), "Paris", [certification.MemberInput(
+        "Jeanne Présidente", "Directrice", True)], world.users["admin"].id)
+    certification.present_candidates(jury.id, [world.users["candidate"].id])
+    world.ids["jury"] = jury.id
     clock.advance(hours=2)
     for name, user in world.users.items():
         world.ids[name] = user.id

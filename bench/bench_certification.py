@@ -1,0 +1,180 @@
+"""Time the jury's work at scale: the jury grid of 10,000 candidates, the certificates of a jury of
+1,000 holders as one ZIP, and the SI CPF export of 10,000 awards (time and peak memory).
+
+The ledger is generated as in bench_ledger.py (every competence × required modality, 80 %
+passes, 10 % retakes). Certificates and their holders' encrypted identities are inserted in
+bulk (what closing juries would have written), then the real functions run: cohort_grid,
+delivery.session_zip, service.cpf_export. Baselines in the same run: reading the grid's
+entries as bare DBAPI tuples (the floor of any grid), and one certificate PDF (the ZIP divided
+by it says whether batching costs more than the sum of its parts).
+
+Run: .venv/bin/python bench/bench_certification.py [--candidates 10000] [--holders 1000]
+     [--engine sqlite|postgresql|both] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import sys
+import time
+import tracemalloc
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_ledger import generated_entries, timed  # noqa: E402
+from load import PASSWORD, database_url  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
+
+
+def seed(count: int):
+    from werkzeug.security import generate_password_hash
+
+    from quiz.accounts.models import Cohort, User, UserRole, cohort_members
+    from quiz.extensions import db
+    from quiz.ledger.models import LedgerEntry
+    from quiz.referential import load_referential
+
+    cohort = Cohort(name="Promotion jury")
+    db.session.add(cohort)
+    db.session.flush()
+    digest = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    db.session.execute(insert(User), [{"email": f"jury-{n:05d}@bench.test", "first_name": "Camille",
+                                       "last_name": f"N{n:05d}", "password_hash": digest} for n in range(count)])
+    ids = db.session.execute(select(User.id).order_by(User.id)).scalars().all()
+    db.session.execute(insert(UserRole), [{"user_id": i, "role": "candidate"} for i in ids])
+    db.session.execute(insert(cohort_members), [{"user_id": i, "cohort_id": cohort.id} for i in ids])
+    rows = generated_entries(ids, load_referential())
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(LedgerEntry), rows[start:start + 5000])
+    db.session.commit()
+    return cohort.id, ids, len(rows)
+
+
+def awards(ids: list[int], holders: int) -> tuple[int, int]:
+    """A closed session with `holders` certificates, another with the rest; identities for all."""
+    from quiz.certification import crypto, service
+    from quiz.certification.identity import Identity
+    from quiz.certification.models import Certificate, CivilIdentity, JuryDecision, JurySession
+    from quiz.extensions import db
+
+    service.update_settings({"name": "Institut CAE", "siret": "73282932000074", "rncp_code": "RNCP38577",
+                             "signatory_name": "Marie Curie", "signatory_quality": "Directrice",
+                             "cpf_id_client": "AB12CD34", "cpf_id_contrat": "MCFCER000123",
+                             "public_base_url": "https://certif.example.org"})
+    now = datetime(2026, 6, 15, 12, tzinfo=UTC)
+    sessions = []
+    for day in (date(2026, 6, 15), date(2026, 6, 16)):
+        session = JurySession(held_on=day, place="Paris", created_at=now)
+        db.session.add(session)
+        db.session.flush()
+        sessions.append(session.id)
+    blocs = ["B1", "B2", "B3"]
+    db.session.execute(insert(JuryDecision), [
+        {"session_id": sessions[0] if n < holders else sessions[1], "candidate_id": i, "outcome": "title",
+         "blocs": blocs, "proposal": {}, "reason": "", "decided_at": now} for n, i in enumerate(ids)])
+    decisions = dict(db.session.execute(select(JuryDecision.candidate_id, JuryDecision.id)).all())
+    fernet_rows = []
+    for n, i in enumerate(ids):
+        identity = Identity(birth_name=f"N{n:05d}", first_name1="Camille", birth_date=date(1990, 1, 1 + n % 28),
+                            sex="F" if n % 2 else "M", commune_code="69123", birth_place="Lyon")
+        fernet_rows.append({"user_id": i, "payload": crypto.encrypt(json.dumps(identity.to_json())),
+                            "source": "import", "updated_at": now})
+    db.session.execute(insert(CivilIdentity), fernet_rows)
+    import secrets
+
+    db.session.execute(insert(Certificate), [
+        {"number": f"CAE-2026-{1 if n < holders else 2:04d}-{n:05d}", "verification_code": secrets.token_urlsafe(24),
+         "session_id": sessions[0] if n < holders else sessions[1], "decision_id": decisions[i], "holder_id": i,
+         "holder_name": f"Camille N{n:05d}", "kind": "title", "blocs": blocs,
+         "awarded_on": date(2026, 6, 15), "issued_at": now} for n, i in enumerate(ids)])
+    db.session.execute(text(f"UPDATE jury_sessions SET closed_at = '2026-06-15 18:00:00' "
+                            f"WHERE id IN ({sessions[0]}, {sessions[1]})"))
+    db.session.commit()
+    return sessions[0], sessions[1]
+
+
+def measured(action):
+    """Time untraced, then the peak memory of a second run under tracemalloc (which slows Python
+    several times over, so its run is not timed)."""
+    began = time.perf_counter()
+    action()
+    seconds = time.perf_counter() - began
+    tracemalloc.start()
+    result = action()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return result, seconds, peak
+
+
+def run(engine: str, count: int, holders: int, profile: bool) -> None:
+    from quiz import create_app
+    from quiz.certification import delivery, service
+    from quiz.extensions import db
+    from quiz.ledger import service as ledger
+
+    url = database_url(engine, f"certification_{engine}")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                      "IDENTITY_KEY_FILE": str(Path("/tmp/quiz-bench") / "identity.key")})
+    with app.app_context(), app.test_request_context():
+        db.create_all()
+        seeded = time.perf_counter()
+        cohort_id, ids, entries = seed(count)
+        print(f"{engine}: {count} candidates, {entries} ledger entries "
+              f"(seeded in {time.perf_counter() - seeded:.0f} s)")
+
+        def floor():
+            with db.engine.connect() as conn:
+                return len(conn.exec_driver_sql(
+                    "SELECT id, candidate_id, competence, modality, thematic, passed, recorded_at, replaces_id, "
+                    "assessed_on FROM ledger_entries").fetchall())
+
+        def grid():
+            db.session.expunge_all()
+            assert len(ledger.cohort_grid(cohort_id).rows) == count
+
+        floor_best, _ = timed(3, floor)
+        grid_best, grid_median = timed(3, grid)
+        print(f"  baseline, the entries as bare DBAPI tuples: best {floor_best * 1000:.0f} ms")
+        print(f"  jury grid (cohort_grid): best {grid_best * 1000:.0f} ms (median {grid_median * 1000:.0f} ms), "
+              f"{grid_best / floor_best:.1f} × the baseline")
+        if profile:
+            cProfile.runctx("grid()", globals(), {"grid": grid}, "/tmp/quiz-bench/grid.prof")
+            pstats.Stats("/tmp/quiz-bench/grid.prof").sort_stats("tottime").print_stats(12)
+
+        small, large = awards(ids, holders)
+        one = service.certificates_of_session(small)[0]
+        one_best, _ = timed(3, lambda: delivery.certificate_pdf(one))
+        session = service.jury_session(small)
+        body, seconds, peak = measured(lambda: delivery.session_zip(session))
+        print(f"  one certificate PDF: best {one_best * 1000:.0f} ms")
+        print(f"  certificates ZIP, {holders} holders + PV: {seconds:.1f} s, {len(body) / 1e6:.1f} MB, "
+              f"peak memory {peak / 1e6:.0f} MB; {seconds / (one_best * holders):.2f} × {holders} single PDFs")
+        db.session.expunge_all()
+        (submission, xml), seconds, peak = measured(lambda: service.cpf_export(since=date(2026, 1, 1)))
+        print(f"  SI CPF export, {len(submission.items)} awards: {seconds:.1f} s, {len(xml) / 1e6:.1f} MB, "
+              f"peak memory {peak / 1e6:.0f} MB")
+        db.session.remove()
+        db.engine.dispose()
+    del large
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=10000)
+    parser.add_argument("--holders", type=int, default=1000)
+    parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--profile", action="store_true", help="Profile the grid (top functions by own time).")
+    args = parser.parse_args()
+    for engine in ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]:
+        run(engine, args.candidates, args.holders, args.profile)
+
+
+if __name__ == "__main__":
+    main()
