@@ -181,6 +181,16 @@ class CsvImportReport:
         return not self.errors
 
 
+def _delimiter(header: str) -> str:
+    """The separator of the header line (`;` from a French spreadsheet, `,` or a tab otherwise).
+
+    Only the separator is guessed; quoting stays the standard one (RFC 4180: `""` inside quotes
+    is one `"`), which the sniffer got wrong on names such as "O""Brien"."""
+    counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ";"
+
+
 def import_candidates_csv(raw: bytes) -> CsvImportReport:
     """Create one candidate per line (nom, prénom, email, cohorte), all or nothing.
 
@@ -199,8 +209,8 @@ def import_candidates_csv(raw: bytes) -> CsvImportReport:
     if not content.strip():
         report.errors.append((0, "Le fichier est vide."))
         return report
-    dialect = csv.Sniffer().sniff(content.splitlines()[0], delimiters=",;\t") if content else csv.excel
-    reader = csv.reader(io.StringIO(content), dialect)
+    reader = csv.reader(io.StringIO(content), delimiter=_delimiter(content.splitlines()[0]), doublequote=True,
+                        quotechar='"', skipinitialspace=False, strict=False)
     header = [_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in next(reader)]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
