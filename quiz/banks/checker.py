@@ -14,6 +14,9 @@ from quiz.banks.parser import BankParser, parse_heading
 from quiz.banks.problems import Problem, sort_problems
 
 INTERNAL_ERROR = "erreur interne du vérificateur"
+# A bank is a short text (the longest real one is 64 KiB): a longer one is refused before parsing,
+# so that checking, on the workshop's live validation too, has a bounded cost.
+MAX_BANK_CHARS = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,11 @@ def check_banks(
     thematics: dict[int, tuple[str, int]] = {}
     prefixes: dict[str, tuple[str, int]] = {}
     for filename in sorted(sources):
+        if len(sources[filename]) > MAX_BANK_CHARS:
+            problems.append(Problem(filename, 1, None, f"banque trop longue ({len(sources[filename]) // 1024} Kio, au "
+                                    f"plus {MAX_BANK_CHARS // 1024} Kio) — scindez-la ou retirez ce qui n'est pas "
+                                    "une question."))
+            continue
         bank, found, parser = _parse_one(filename, sources[filename], referential, assets_dir)
         problems.extend(found)
         for qid, line in _headings(parser):

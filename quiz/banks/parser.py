@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from quiz.banks.assets import asset_path
 from quiz.banks.model import (
     CHOICE_TYPES,
     SCORINGS,
@@ -30,6 +31,7 @@ from quiz.banks.model import (
 )
 from quiz.banks.numbers import parse_number
 from quiz.banks.problems import Problem, sort_problems, suggestion
+from quiz.banks.render import costly_markup, raw_html
 from quiz.banks.yamlblock import load_block
 
 QUESTION_KEYS = ("type", "difficulty", "competences", "tags", "shuffle", "scoring", "answer", "tolerance", "unit")
@@ -891,31 +893,67 @@ class QuestionParser:
 
     # -- content ------------------------------------------------------------------------------
     def check_content(self, body: list[tuple[int, str]]) -> None:
-        """Raw HTML and images, line by line, outside code."""
+        """Raw HTML and images, line by line, outside code; then what the renderer would make of
+        the whole text: markup too costly to render, and raw HTML the line patterns missed."""
         fence: str | None = None
+        outside: list[tuple[int, str]] = []  # fenced code blanked out, lines kept at their place
+        html_lines: set[int] = set()
         for number, text in body:
             fence, fenced = _track_fence(fence, text)
+            outside.append((number, "" if fenced else text))
             if fenced:
                 continue
             line = CODE_SPAN_RE.sub("", text)
             html = HTML_RE.search(line)
             if html:
-                self.report(number, f"HTML brut « {html.group(0)[:40]} » interdit — utilisez la syntaxe Markdown "
-                            "(**gras**, listes, tableaux, ligne vide).")
+                html_lines.add(number)
+                self.report_html(number, html.group(0))
             if IMAGE_REF_RE.search(line):
                 self.report(number, "image par référence non permise — écrivez ![description](assets/fichier.png).")
             for image in IMAGE_RE.finditer(line):
                 self.check_image(number, image["alt"], image["src"])
+        if self.check_cost(outside):
+            self.check_rendered_html(outside, html_lines)
+
+    def report_html(self, number: int, fragment: str) -> None:
+        self.report(number, f"HTML brut « {fragment[:40]} » interdit — utilisez la syntaxe Markdown "
+                    "(**gras**, listes, tableaux, ligne vide).")
+
+    def check_cost(self, outside: list[tuple[int, str]]) -> bool:
+        """Whether every paragraph renders in bounded time; reports those that would not."""
+        cheap = True
+        paragraph: list[tuple[int, str]] = []
+        for number, text in [*outside, (0, "")]:
+            if text.strip():
+                paragraph.append((number, text))
+                continue
+            found = costly_markup("\n".join(t for _, t in paragraph)) if paragraph else None
+            if found:
+                char, count, limit = found
+                self.report(paragraph[0][0], f"« {char} » présent {count} fois dans un même paragraphe (au plus "
+                            f"{limit}) — le rendu de ce texte serait trop coûteux ; scindez le paragraphe ou "
+                            "retirez ces caractères.")
+                cheap = False
+            paragraph = []
+        return cheap
+
+    def check_rendered_html(self, outside: list[tuple[int, str]], reported: set[int]) -> None:
+        for fragment in raw_html("\n".join(text for _, text in outside)):
+            first = fragment.strip().splitlines()[0] if fragment.strip() else fragment
+            default = outside[0][0] if outside else self.line
+            number = next((n for n, text in outside if first and first in text), default)
+            if number not in reported:
+                reported.add(number)
+                self.report_html(number, first)
 
     def check_image(self, number: int, alt: str, src: str) -> None:
         if not alt.strip():
             self.report(number, f"image « {src} » sans texte alternatif — décrivez-la : ![description]({src}).")
-        parts = src.split("/")
-        if not src.startswith("assets/") or ".." in parts or "\\" in src or ":" in src or len(parts) < 2:
+        if asset_path(src) is None:
             self.report(number, f"image « {src} » non permise — seules les images locales de question_banks/assets/ "
                         "sont acceptées : ![description](assets/fichier.png).")
             return
-        if self.ctx.assets_dir is not None and not (self.ctx.assets_dir.parent / src).is_file():
+        if self.ctx.assets_dir is not None and not (self.ctx.assets_dir / asset_path(src)).is_file():
             self.report(number, f"image « {src} » introuvable — ajoutez le fichier dans question_banks/{src}.")
 
 
