@@ -5,5 +5,6 @@ import quiz.accounts.throttle
 import quiz.audit.models
 import quiz.authoring.models
 import quiz.banks.store
+import quiz.exams.integrity
 import quiz.exams.models
 import quiz.ledger.models  # noqa: F401
