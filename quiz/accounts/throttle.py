@@ -179,11 +179,13 @@ def _journal_lock(key: str, since: datetime, email: str) -> None:
 
 
 def release(reservation: Reservation, email: str) -> None:
-    """A successful login: its own reservation is no failure, and that e-mail's failures are forgotten
-    (the address keeps its own)."""
-    if not _enabled():
+    """A successful login: its own reservation is no failure, and the e-mail's failures reserved
+    before it (the user's own typos) are forgotten; the address keeps its own. Attempts reserved
+    after it, concurrent with it, still count: a success inside a burst of guesses does not hand
+    the burst fresh tries."""
+    if not _enabled() or not reservation.rows:
         return
-    if reservation.rows:
-        db.session.execute(delete(LoginFailure).where(LoginFailure.id.in_(reservation.rows)))
-    db.session.execute(delete(LoginFailure).where(LoginFailure.key == _keys(email, None)[0][1]))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.id.in_(reservation.rows)))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.key == _keys(email, None)[0][1],
+                                                  LoginFailure.id < min(reservation.rows)))
     db.session.commit()
