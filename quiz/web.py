@@ -52,7 +52,12 @@ MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
-    """`<int:…>` in every route: digits up to MAX_ID, else the rule does not match (404)."""
+    """`<int:…>` in every route: digits up to MAX_ID, else the rule does not match (404).
+
+    The pattern itself stops at 10 digits, so that a longer number matches no rule for any method
+    (a value refused only by `max` lets werkzeug answer 405 when a sibling rule takes another method)."""
+
+    regex = r"\d{1,10}"
 
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)

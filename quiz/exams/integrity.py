@@ -145,13 +145,7 @@ def _register_sqlite_functions(dbapi_connection, _record) -> None:
         return
     key = id(dbapi_connection)
     _sqlite_flags[key] = False
-
-    def set_rescoring(on):
-        _sqlite_flags[key] = bool(on)
-        return int(bool(on))
-
     dbapi_connection.create_function("quiz_rescoring", 0, lambda: int(_sqlite_flags.get(key, False)))
-    dbapi_connection.create_function("quiz_set_rescoring", 1, set_rescoring)
 
 
 @contextmanager
@@ -159,14 +153,12 @@ def rescoring():
     """Within the current transaction of `db.session`, let finished attempts' answers and scores change."""
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT set_config('quiz.rescoring', 'on', true)"))
-        try:
-            yield
-        finally:
-            if db.session.is_active:
-                db.session.execute(text("SELECT set_config('quiz.rescoring', 'off', true)"))
+        yield  # an error aborts the transaction, whose rollback ends the setting
+        db.session.execute(text("SELECT set_config('quiz.rescoring', 'off', true)"))
         return
-    db.session.execute(text("SELECT quiz_set_rescoring(1)"))
+    connection = db.session.connection().connection.dbapi_connection
+    _sqlite_flags[id(connection)] = True
     try:
         yield
     finally:
-        db.session.execute(text("SELECT quiz_set_rescoring(0)"))
+        _sqlite_flags[id(connection)] = False
