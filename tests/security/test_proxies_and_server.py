@@ -88,6 +88,7 @@ def server(db_url, tmp_path):
 
     with_schema(db_url)
     running = Server(db_url, tmp_path)
+    running.env["QUIZ_LOGIN_MAX_FAILURES_PER_IP"] = "3"
     running.start()
     yield running
     running.kill()
@@ -110,3 +111,17 @@ def test_the_production_server_sends_no_banner_and_trusts_no_forwarded_header(se
     assert response.status_code == 200
     assert "server" not in {k.lower() for k in response.headers}, response.headers
     assert "strict-transport-security" not in {k.lower() for k in response.headers}
+
+
+def test_the_production_server_locks_a_direct_client_whatever_address_it_forwards(server):
+    import re
+
+    with httpx.Client(base_url=server.url) as client:
+        codes = []
+        for n in range(5):
+            page = client.get("/login").text
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+            codes.append(client.post("/login", headers={"X-Forwarded-For": f"198.51.100.{n}"},
+                                     data={"email": f"inconnu{n}@example.org", "password": "mauvais-mot-de-passe",
+                                           "csrf_token": token}).status_code)
+    assert codes == [200, 200, 200, 429, 429], codes
