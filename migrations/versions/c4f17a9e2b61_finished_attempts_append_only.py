@@ -43,9 +43,8 @@ APPEND_ONLY = {'postgresql': ('CREATE OR REPLACE FUNCTION quiz_finished_attempt(
                 'OLD.question_version_id OR NEW.option_order::text IS DISTINCT FROM OLD.option_order::text\n'
                 '                 OR ((NEW.response::text IS DISTINCT FROM OLD.response::text OR '
                 'NEW.answered IS DISTINCT FROM OLD.answered OR NEW.saved_at IS DISTINCT FROM OLD.saved_at OR '
-                '(OLD.credit IS NOT NULL AND NEW.credit IS DISTINCT FROM\n'
-                "                     OLD.credit)) AND NOT coalesce(current_setting('quiz.rescoring', true), "
-                "'') = 'on')) THEN\n"
+                '(OLD.credit IS NOT NULL AND NEW.credit IS DISTINCT FROM OLD.credit)) AND NOT '
+                "coalesce(current_setting('quiz.rescoring', true), '') = 'on')) THEN\n"
                 '        RAISE EXCEPTION USING\n'
                 "            MESSAGE = 'attempt_items: the items of a finished attempt are append-only: ' || "
                 "TG_OP || ' refused',\n"

@@ -115,14 +115,6 @@ def _wait(keys: list[tuple[str, str]], policy: Policy, now: datetime) -> tuple[t
     return wait, locking, since
 
 
-def retry_after(email: str, ip: str | None, now: datetime | None = None) -> int:
-    """Seconds before this e-mail and address may try again; 0 when they may now (a read: it reserves nothing)."""
-    if not _enabled():
-        return 0
-    wait, _key, _since = _wait(_keys(email, ip), Policy.from_config(), now or utcnow())
-    return max(0, math.ceil(wait.total_seconds()))
-
-
 @dataclass(frozen=True)
 class Reservation:
     """The outcome of `reserve`: seconds to wait (refused), or the failure rows standing for this attempt."""

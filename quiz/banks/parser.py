@@ -893,17 +893,20 @@ class QuestionParser:
 
     # -- content ------------------------------------------------------------------------------
     def check_content(self, body: list[tuple[int, str]]) -> None:
-        """Raw HTML and images, line by line, outside code; then what the renderer would make of
-        the whole text: markup too costly to render, and raw HTML the line patterns missed."""
+        """Markup too costly to render first (its lines are then not searched either: the line
+        patterns would be as slow on it), then raw HTML and images line by line, outside code,
+        then the raw HTML the renderer would find."""
         fence: str | None = None
         outside: list[tuple[int, str]] = []  # fenced code blanked out, lines kept at their place
-        html_lines: set[int] = set()
         for number, text in body:
             fence, fenced = _track_fence(fence, text)
             outside.append((number, "" if fenced else text))
-            if fenced:
+        costly = self.check_cost(outside)
+        html_lines: set[int] = set()
+        for number, line in outside:
+            if not line or number in costly:
                 continue
-            line = CODE_SPAN_RE.sub("", text)
+            line = CODE_SPAN_RE.sub("", line)
             html = HTML_RE.search(line)
             if html:
                 html_lines.add(number)
@@ -912,30 +915,28 @@ class QuestionParser:
                 self.report(number, "image par référence non permise — écrivez ![description](assets/fichier.png).")
             for image in IMAGE_RE.finditer(line):
                 self.check_image(number, image["alt"], image["src"])
-        if self.check_cost(outside):
+        if not costly:
             self.check_rendered_html(outside, html_lines)
 
     def report_html(self, number: int, fragment: str) -> None:
         self.report(number, f"HTML brut « {fragment[:40]} » interdit — utilisez la syntaxe Markdown "
                     "(**gras**, listes, tableaux, ligne vide).")
 
-    def check_cost(self, outside: list[tuple[int, str]]) -> bool:
-        """Whether every paragraph renders in bounded time; reports those that would not."""
-        cheap = True
+    def check_cost(self, outside: list[tuple[int, str]]) -> set[int]:
+        """The lines of paragraphs that would not render in bounded time (each reported once)."""
+        costly: set[int] = set()
         paragraph: list[tuple[int, str]] = []
         for number, text in [*outside, (0, "")]:
             if text.strip():
                 paragraph.append((number, text))
                 continue
-            found = costly_markup("\n".join(t for _, t in paragraph)) if paragraph else None
-            if found:
-                char, count, limit = found
-                self.report(paragraph[0][0], f"« {char} » présent {count} fois dans un même paragraphe (au plus "
-                            f"{limit}) — le rendu de ce texte serait trop coûteux ; scindez le paragraphe ou "
-                            "retirez ces caractères.")
-                cheap = False
+            why = costly_markup("\n".join(t for _, t in paragraph)) if paragraph else None
+            if why:
+                self.report(paragraph[0][0], f"{why} — le rendu de ce texte serait trop coûteux ; scindez le "
+                            "paragraphe ou retirez ces caractères.")
+                costly.update(n for n, _ in paragraph)
             paragraph = []
-        return cheap
+        return costly
 
     def check_rendered_html(self, outside: list[tuple[int, str]], reported: set[int]) -> None:
         for fragment in raw_html("\n".join(text for _, text in outside)):

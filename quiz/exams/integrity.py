@@ -56,12 +56,15 @@ def _sqlite_distinct(columns) -> str:
 
 
 _PG_RESCORING = "coalesce(current_setting('quiz.rescoring', true), '') = 'on'"
-_PG_ATTEMPTS = f"""CREATE OR REPLACE FUNCTION quiz_finished_attempt() RETURNS trigger AS $$
+
+
+def _pg_guard(name: str, refused_when: str, message: str) -> str:
+    """A PostgreSQL trigger function raising `message` when `refused_when` holds, else letting the row through."""
+    return f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
 BEGIN
-    IF {FINISHED} AND (TG_OP = 'DELETE' OR NEW.status = 'in_progress' OR {_pg_distinct(ATTEMPT_FROZEN)}
-            OR (OLD.score IS NOT NULL AND ({_pg_distinct(ATTEMPT_SCORED)}) AND NOT {_PG_RESCORING})) THEN
+    IF {refused_when} THEN
         RAISE EXCEPTION USING
-            MESSAGE = 'attempts: a finished attempt is append-only: ' || TG_OP || ' refused',
+            MESSAGE = '{message}: ' || TG_OP || ' refused',
             ERRCODE = 'integrity_constraint_violation';
     END IF;
     IF TG_OP = 'DELETE' THEN
@@ -70,22 +73,20 @@ BEGIN
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql"""
-_PG_ITEMS = f"""CREATE OR REPLACE FUNCTION quiz_finished_attempt_item() RETURNS trigger AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM attempts WHERE id = OLD.attempt_id AND status <> 'in_progress')
-            AND (TG_OP = 'DELETE' OR {_pg_distinct(ITEM_FROZEN)}
-                 OR (({_pg_distinct(ITEM_ANSWERED)} OR (OLD.credit IS NOT NULL AND NEW.credit IS DISTINCT FROM
-                     OLD.credit)) AND NOT {_PG_RESCORING})) THEN
-        RAISE EXCEPTION USING
-            MESSAGE = 'attempt_items: the items of a finished attempt are append-only: ' || TG_OP || ' refused',
-            ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-    END IF;
-    RETURN NEW;
-END;
-$$ LANGUAGE plpgsql"""
+
+
+_PG_ATTEMPTS = _pg_guard(
+    "quiz_finished_attempt",
+    f"{FINISHED} AND (TG_OP = 'DELETE' OR NEW.status = 'in_progress' OR {_pg_distinct(ATTEMPT_FROZEN)}\n"
+    f"            OR (OLD.score IS NOT NULL AND ({_pg_distinct(ATTEMPT_SCORED)}) AND NOT {_PG_RESCORING}))",
+    "attempts: a finished attempt is append-only")
+_PG_ITEMS = _pg_guard(
+    "quiz_finished_attempt_item",
+    "EXISTS (SELECT 1 FROM attempts WHERE id = OLD.attempt_id AND status <> 'in_progress')\n"
+    f"            AND (TG_OP = 'DELETE' OR {_pg_distinct(ITEM_FROZEN)}\n"
+    f"                 OR (({_pg_distinct(ITEM_ANSWERED)} OR (OLD.credit IS NOT NULL AND NEW.credit IS DISTINCT FROM "
+    f"OLD.credit)) AND NOT {_PG_RESCORING}))",
+    "attempt_items: the items of a finished attempt are append-only")
 _ITEM_OF_FINISHED = "EXISTS (SELECT 1 FROM attempts WHERE id = OLD.attempt_id AND status <> 'in_progress')"
 
 APPEND_ONLY_SQL: dict[str, tuple[str, ...]] = {

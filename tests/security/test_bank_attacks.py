@@ -186,7 +186,8 @@ def test_code_entities_and_autolinks_are_not_raw_html(stem):
 # -- 8. Markdown whose rendering is quadratic ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("payload", ["[" * 9000, "![" * 3000, "<a " * 3000, "[x](" * 2000])
+@pytest.mark.parametrize("payload", ["[" * 9000, "![" * 3000, "<a " * 3000, "[x](" * 2000, "*_" * 20000,
+                                     "<http://a" * 2000, "![" * 60 + "x" * 200_000, ">" * 5000])
 def test_markup_too_costly_to_render_is_refused_before_rendering(payload, monkeypatch):
     rendered = []
     real = bank_parser.raw_html
