@@ -64,6 +64,15 @@ def test_a_bank_too_long_is_refused_before_it_is_parsed(monkeypatch):
     assert not calls and [p.line for p in checked.problems] == [1] and "trop longue" in checked.problems[0].message
 
 
+def test_a_text_full_of_problems_lists_a_bounded_number_of_them():
+    from quiz.banks.checker import MAX_PROBLEMS_PER_FILE
+
+    text = bank(SINGLE, TRUEFALSE) + "\n".join(f"## AF-{n:03d} titre sans séparateur\n" for n in range(100, 2000))
+    problems = check_banks({FILE: text}, load_referential(), require_all_thematics=False).problems
+    assert len(problems) == MAX_PROBLEMS_PER_FILE + 1
+    assert any("autres problèmes" in p.message for p in problems)
+
+
 @pytest.fixture
 def trainer_client(app, client, login, make_user, tmp_path):
     directory = tmp_path / "question_banks"
