@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url))
 
     import quiz.models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
-    from quiz import database, i18n, security, web
+    from quiz import database, i18n, proxies, security, web
     from quiz.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    proxies.init_app(app)
     web.init_app(app)
     register_blueprints(app)
 

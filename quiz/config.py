@@ -60,6 +60,8 @@ def load_config(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES": int(env("QUIZ_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_MAX_FAILURES_PER_IP": int(env("QUIZ_LOGIN_MAX_FAILURES_PER_IP", "50")),
         "LOGIN_WINDOW_MINUTES": int(env("QUIZ_LOGIN_WINDOW_MINUTES", "15")),
+        # Reverse proxies whose X-Forwarded-* headers are believed (quiz/proxies.py); none by default.
+        "TRUSTED_PROXIES": env("QUIZ_TRUSTED_PROXIES", ""),
     }
 
 

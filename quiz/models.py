@@ -6,5 +6,6 @@ import quiz.audit.models
 import quiz.authoring.models
 import quiz.banks.store
 import quiz.certification.models
+import quiz.exams.integrity
 import quiz.exams.models
 import quiz.ledger.models  # noqa: F401

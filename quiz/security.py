@@ -6,8 +6,9 @@ import functools
 from dataclasses import dataclass
 
 from flask import Flask, flash, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
-from flask_login import UserMixin, login_url
+from flask_login import UserMixin, current_user, login_url
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
@@ -38,6 +39,16 @@ class SessionUser(UserMixin):
         return f"{self.id}:{self.session_version}"
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions whose cookie is `Secure` whenever the request came over HTTPS.
+
+    QUIZ_SECURE_COOKIES=1 still forces it; without it, a deployment behind TLS no longer hands
+    out a session cookie that the browser would also send over plain HTTP."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or request.is_secure
+
+
 @functools.cache
 def _session_row():
     """Built once: building the statement would cost more than running it."""
@@ -62,6 +73,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Veuillez vous connecter pour accéder à cette page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    app.session_interface = SessionInterface()
     idle.init_app(app)
 
     @login_manager.user_loader
@@ -98,4 +110,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
+            # A page or an answer of a logged-in user is nobody else's: not kept by a shared
+            # computer's browser (back button after logout) nor by a cache on the way.
+            response.headers["Cache-Control"] = "private, no-store"
         return response

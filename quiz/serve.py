@@ -8,8 +8,9 @@ than that only add context switches and database connections on a small machine.
 one writer at a time: with 4 threads a process, a thread holding its write lock waits for the
 GIL behind its siblings while the other processes back off, and autosave throughput dropped to
 a third in some runs; with 2 it stayed steady. Settings: QUIZ_BIND, QUIZ_WORKERS,
-QUIZ_THREADS, QUIZ_TIMEOUT, QUIZ_PROXIES (trusted reverse proxies in front, default 1; 0 when
-exposed directly); any other gunicorn setting goes through GUNICORN_CMD_ARGS.
+QUIZ_THREADS, QUIZ_TIMEOUT, QUIZ_TRUSTED_PROXIES (the reverse proxies whose X-Forwarded-*
+headers are believed, default none: quiz/proxies.py); any other gunicorn setting goes through
+GUNICORN_CMD_ARGS.
 """
 
 from __future__ import annotations
@@ -34,11 +35,30 @@ def default_threads(database_url: str | None = None) -> int:
     return THREADS["postgresql" if url.startswith(("postgresql", "postgres")) else "sqlite"]
 
 
+def hide_server_banner() -> None:
+    """No `Server: gunicorn` header: it tells an attacker which server and which bugs to try.
+
+    gunicorn writes it unconditionally, with no setting to turn it off, in
+    `Response.default_headers`; the wrapper drops that one line and keeps the others."""
+    from gunicorn.http import wsgi
+
+    original = wsgi.Response.default_headers
+    if getattr(original, "hides_banner", False):
+        return
+
+    def default_headers(self):
+        return [line for line in original(self) if not line.lower().startswith("server:")]
+
+    default_headers.hides_banner = True
+    wsgi.Response.default_headers = default_headers
+
+
 class QuizServer(BaseApplication):
     """gunicorn running create_app() in every worker (after the fork: each has its own pool)."""
 
     def __init__(self, options: dict):
         self.options = options
+        hide_server_banner()
         super().__init__()
 
     def load_config(self) -> None:
@@ -46,17 +66,9 @@ class QuizServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         from quiz import create_app
 
-        app = create_app()
-        proxies = int(os.environ.get("QUIZ_PROXIES", "1"))
-        if proxies:
-            # The client's address (login throttling per address) and scheme (secure cookies, HSTS)
-            # come from the reverse proxy's X-Forwarded-* headers, trusting `proxies` hops.
-            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-        return app
+        return create_app()  # forwarded headers: quiz/proxies.py, from QUIZ_TRUSTED_PROXIES
 
 
 def gunicorn_options(bind: str, workers: int, threads: int, timeout: int) -> dict:
@@ -70,8 +82,9 @@ def gunicorn_options(bind: str, workers: int, threads: int, timeout: int) -> dic
         # Longer than the proxy's idle upstream timeout (nginx: 60 s), so that the proxy, not
         # gunicorn, closes idle connections: no request is sent on a connection being closed.
         "keepalive": 75,
-        # Trust X-Forwarded-* only from the reverse proxy on the same machine.
-        "forwarded_allow_ips": os.environ.get("QUIZ_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # gunicorn reads X-Forwarded-Proto itself: from the same proxies as the application, or none.
+        "forwarded_allow_ips": ",".join(
+            p for p in os.environ.get("QUIZ_TRUSTED_PROXIES", "").replace(" ", "").split(",") if p and p != "unix"),
         "accesslog": os.environ.get("QUIZ_ACCESS_LOG") or None,
         "errorlog": "-",
     }

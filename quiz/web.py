@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+import flask
+from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.routing import IntegerConverter
 
 from quiz.accounts.roles import Role
 from quiz.extensions import login_manager
@@ -44,6 +48,59 @@ PROVISIONAL_ALLOWED = {"accounts.password", "accounts.logout", "main.set_languag
 API_PREFIX = "/api/"
 
 
+# Every id is a PostgreSQL `integer`: a larger number in a URL names nothing, and must be a 404,
+# not an overflow error from the database (a 500).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: digits up to MAX_ID, else the rule does not match (404).
+
+    The pattern itself stops at 10 digits, so that a longer number matches no rule for any method
+    (a value refused only by `max` lets werkzeug answer 405 when a sibling rule takes another method)."""
+
+    regex = r"\d{1,10}"
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+_REQUEST_LIMITS: dict[str, Callable[[], int]] = {}
+
+
+def raise_request_limit(blueprint: Blueprint, limit: Callable[[], int]) -> None:
+    """Requests to `blueprint`'s routes may be `limit()` bytes instead of MAX_CONTENT_LENGTH."""
+    _REQUEST_LIMITS[blueprint.name] = limit
+
+
+class Request(flask.Request):
+    """The request, with its size limit chosen from its route before anything reads the body.
+
+    A `before_request` hook setting `request.max_content_length` comes too late: CSRF protection
+    (an earlier hook) has already parsed the form under the default limit, so a grading page's
+    raised limit never took effect."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and current_app:
+            limit = _REQUEST_LIMITS.get(self.blueprint or "")
+            if limit is not None:
+                return limit()
+        return flask.Request.max_content_length.fget(self)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def refuse_out_of_range_query_ids():
+    """A query argument made of digits beyond MAX_ID (`?promotion=`, `?page=`, `?q=`…) is a 404 too."""
+    for value in request.args.values():
+        if value.isdigit() and (len(value) > 10 or int(value) > MAX_ID):
+            abort(404)
+
+
 def is_api_request() -> bool:
     """The attempt page's JSON API (autosave, status): answered in JSON, errors included, never redirected."""
     return request.path.startswith(API_PREFIX)
@@ -55,6 +112,11 @@ def api_error(code: int, error: str, message, **extra) -> tuple:
 
 
 def init_app(app: Flask) -> None:
+    """Before the blueprints are registered: their rules are built with the id converter."""
+    app.url_map.converters["int"] = IdConverter
+    app.request_class = Request
+    app.before_request(refuse_out_of_range_query_ids)
+
     @app.before_request
     def require_new_password():
         if (current_user.is_authenticated and current_user.must_change_password

@@ -13,13 +13,14 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from quiz.accounts import passwords
 from quiz.accounts.models import Cohort, User
 from quiz.accounts.roles import Role
 from quiz.audit.service import record
 from quiz.extensions import db
 from quiz.timeutil import utcnow
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 class AccountError(ValueError):
@@ -47,6 +48,20 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def journal_failure(email: str, reservation) -> None:
+    """Journal a failed login, within bounds anonymous traffic cannot push.
+
+    A failure on an existing account is journaled with it as target (the e-mail throttle bounds
+    those to a handful per lock). Failures on e-mails without an account are journaled only for
+    the first of their address in the throttle's window: a visitor cycling through invented
+    addresses writes one row, then the address lock's one (`login.throttled`), not one per try."""
+    user = find_user(email)
+    if user is not None:
+        record("login.failure", target=user, details={"email": user.email})
+    elif reservation.address_failures <= 1:
+        record("login.failure", details={"email": normalise_email(email)[:254]})
+
+
 @lru_cache(maxsize=4)
 def _hash_for(method: str) -> str:
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
@@ -60,15 +75,18 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
+def check_password_strength(password: str, user: User | None = None) -> None:
+    """AccountError unless `password` is long, not guessable, and free of the user's name and e-mail."""
+    identity = (user.first_name, user.last_name, user.email) if user is not None else ()
+    message = passwords.problem(password, *identity)
+    if message:
+        raise AccountError(message)
 
 
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise AccountError("Le mot de passe actuel est incorrect.")
-    check_password_strength(new)
+    check_password_strength(new, user)
     if current == new:
         raise AccountError("Le nouveau mot de passe doit être différent de l'actuel.")
     user.set_password(new)
@@ -181,6 +199,16 @@ class CsvImportReport:
         return not self.errors
 
 
+def _delimiter(header: str) -> str:
+    """The separator of the header line (`;` from a French spreadsheet, `,` or a tab otherwise).
+
+    Only the separator is guessed; quoting stays the standard one (RFC 4180: `""` inside quotes
+    is one `"`), which the sniffer got wrong on names such as "O""Brien"."""
+    counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ";"
+
+
 def import_candidates_csv(raw: bytes) -> CsvImportReport:
     """Create one candidate per line (nom, prénom, email, cohorte), all or nothing.
 
@@ -199,8 +227,8 @@ def import_candidates_csv(raw: bytes) -> CsvImportReport:
     if not content.strip():
         report.errors.append((0, "Le fichier est vide."))
         return report
-    dialect = csv.Sniffer().sniff(content.splitlines()[0], delimiters=",;\t") if content else csv.excel
-    reader = csv.reader(io.StringIO(content), dialect)
+    reader = csv.reader(io.StringIO(content), delimiter=_delimiter(content.splitlines()[0]), doublequote=True,
+                        quotechar='"', skipinitialspace=False, strict=False)
     header = [_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in next(reader)]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:

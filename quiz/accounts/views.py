@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from quiz import idle
 from quiz.accounts import service, throttle
 from quiz.accounts.access import role_required
 from quiz.accounts.forms import (
@@ -29,7 +30,9 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    if not target:
+    """A local path to go back to after login, or None: no other site (`//host`, `/\\host`, a
+    scheme), and no control character (CR/LF would end the Location header)."""
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target) or "\\" in target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -43,22 +46,21 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        wait = throttle.retry_after(form.email.data, request.remote_addr)
-        user = None if wait else service.authenticate(form.email.data, form.password.data)
-        if wait:
-            record("login.throttled", details={"email": service.normalise_email(form.email.data)})
+        reservation = throttle.reserve(form.email.data, request.remote_addr)
+        if reservation.wait:
             flash(_("Trop de tentatives de connexion : réessayez dans %(minutes)d minute(s).",
-                    minutes=-(-wait // 60)), "danger")
+                    minutes=-(-reservation.wait // 60)), "danger")
             return render_template("accounts/login.html", form=form), 429
+        user = service.authenticate(form.email.data, form.password.data)
         if user is None:
-            throttle.record_failure(form.email.data, request.remote_addr)
-            record("login.failure", details={"email": service.normalise_email(form.email.data)})
+            service.journal_failure(form.email.data, reservation)
             flash(_("Adresse e-mail ou mot de passe incorrect."), "danger")
         else:
-            throttle.clear(form.email.data)
+            throttle.release(reservation, form.email.data)
             session.clear()
             session.permanent = True
             login_user(user)
+            idle.start_session()
             record("login.success", target=user)
             if user.must_change_password:
                 return redirect(url_for("accounts.password"))

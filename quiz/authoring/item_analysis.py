@@ -3,8 +3,6 @@ pure statistics, and the CSV export of the figures."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from flask import current_app
@@ -22,6 +20,7 @@ from quiz.authoring.statistics import (
 from quiz.banks.store import QuestionVersion
 from quiz.exams.models import Attempt, AttemptItem, Questionnaire
 from quiz.extensions import db
+from quiz.spreadsheet import csv_text
 
 FLAG_LABELS = {
     "too_hard": "trop difficile (facilité < 0,2)",
@@ -122,27 +121,26 @@ def _fr(value: float | None, digits: int = 3) -> str:
 
 def to_csv(reports: list[QuestionnaireReport]) -> str:
     """Every figure in one semicolon-separated file (UTF-8 with BOM, decimal comma): a block of
-    one line per questionnaire, then one line per question version."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    one line per questionnaire, then one line per question version; titles written by trainers
+    are never read as formulas (quiz.spreadsheet)."""
     bands = [f"{10 * i}-{10 * i + 10} %" for i in range(10)]
-    writer.writerow(["questionnaire", "thématique", "tentatives", "moyenne (%)", "écart type (%)",
-                     "taux de réussite", "fidélité", "indice", "significatif", *bands])
+    rows: list[list] = [["questionnaire", "thématique", "tentatives", "moyenne (%)", "écart type (%)",
+                         "taux de réussite", "fidélité", "indice", "significatif", *bands]]
     for report in reports:
         q, s = report.questionnaire, report.stats
-        writer.writerow([q.title, q.thematic, s.attempts, _fr(s.mean, 1), _fr(s.sd, 1), _fr(s.pass_rate),
-                         _fr(s.reliability), s.reliability_kind or "", "oui" if s.significant else "non",
-                         *s.distribution])
-    writer.writerow([])
-    writer.writerow(["questionnaire", "question", "version", "titre", "type", "tirages", "facilité",
-                     "discrimination", "options (part choisie)", "significatif", "signalements"])
+        rows.append([q.title, q.thematic, s.attempts, _fr(s.mean, 1), _fr(s.sd, 1), _fr(s.pass_rate),
+                     _fr(s.reliability), s.reliability_kind or "", "oui" if s.significant else "non",
+                     *s.distribution])
+    rows.append([])
+    rows.append(["questionnaire", "question", "version", "titre", "type", "tirages", "facilité",
+                 "discrimination", "options (part choisie)", "significatif", "signalements"])
     for report in reports:
         for row in report.items:
             s = row.stats
-            writer.writerow([
+            rows.append([
                 report.questionnaire.title, row.version.code, row.version.number, row.version.payload["title"],
                 row.version.payload["type"], s.drawn, _fr(s.facility), _fr(s.discrimination),
                 " | ".join(f"{oid}{'*' if ok else ''} : {_fr(share)}" for oid, _t, ok, share in row.options),
                 "oui" if s.significant else "non", " | ".join(row.flag_labels),
             ])
-    return "\ufeff" + out.getvalue()
+    return csv_text(rows)

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from quiz.accounts.models import User
 from quiz.authoring.diff import BankDiff, diff_texts
 from quiz.authoring.models import BankDraft
-from quiz.banks.checker import bank_files, check_banks, read_source
+from quiz.banks.checker import MAX_BANK_CHARS, bank_files, check_banks, read_source
 from quiz.banks.importer import BankReport, import_banks
 from quiz.banks.model import TYPES, Bank
 from quiz.banks.parser import split_lines
@@ -32,7 +32,7 @@ from quiz.extensions import db
 from quiz.referential import load_referential
 from quiz.timeutil import utcnow
 
-MAX_BANK_BYTES = 512 * 1024
+MAX_BANK_BYTES = MAX_BANK_CHARS
 TYPE_LABELS = {
     "single": "choix unique",
     "multiple": "choix multiple",

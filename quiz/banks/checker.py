@@ -14,6 +14,12 @@ from quiz.banks.parser import BankParser, parse_heading
 from quiz.banks.problems import Problem, sort_problems
 
 INTERNAL_ERROR = "erreur interne du vérificateur"
+# A bank is a short text (the longest real one is 64 KiB): a longer one is refused before parsing,
+# so that checking, on the workshop's live validation too, has a bounded cost.
+MAX_BANK_CHARS = 512 * 1024
+# Past this many problems in one file the rest is counted, not listed: a pasted garbage text
+# would otherwise make an answer of megabytes, on every keystroke of the live validation.
+MAX_PROBLEMS_PER_FILE = 200
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,11 @@ def check_banks(
     thematics: dict[int, tuple[str, int]] = {}
     prefixes: dict[str, tuple[str, int]] = {}
     for filename in sorted(sources):
+        if len(sources[filename]) > MAX_BANK_CHARS:
+            problems.append(Problem(filename, 1, None, f"banque trop longue ({len(sources[filename]) // 1024} Kio, au "
+                                    f"plus {MAX_BANK_CHARS // 1024} Kio) — scindez-la ou retirez ce qui n'est pas "
+                                    "une question."))
+            continue
         bank, found, parser = _parse_one(filename, sources[filename], referential, assets_dir)
         problems.extend(found)
         for qid, line in _headings(parser):
@@ -86,7 +97,23 @@ def check_banks(
                 problems.append(Problem(thematic.filename, 1, None, f"aucune banque pour la thématique "
                                         f"{thematic.number} ({thematic.title}) — créez {thematic.filename} avec "
                                         f"« thematic: {thematic.number} »."))
-    return BankSet(tuple(banks), sort_problems(problems), dict(sources))
+    return BankSet(tuple(banks), _capped(sort_problems(problems)), dict(sources))
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """At most MAX_PROBLEMS_PER_FILE problems a file, then one that says how many more there are."""
+    kept: list[Problem] = []
+    counts: dict[str, int] = {}
+    for problem in problems:
+        counts[problem.file] = counts.get(problem.file, 0) + 1
+        if counts[problem.file] <= MAX_PROBLEMS_PER_FILE:
+            kept.append(problem)
+    for file, count in counts.items():
+        if count > MAX_PROBLEMS_PER_FILE:
+            last = max(p.line for p in kept if p.file == file)
+            kept.append(Problem(file, last, None, f"… et {count - MAX_PROBLEMS_PER_FILE} autres problèmes — corrigez "
+                                "d'abord ceux-ci, puis vérifiez à nouveau."))
+    return sort_problems(kept)
 
 
 def _headings(parser: BankParser) -> list[tuple[str, int]]:

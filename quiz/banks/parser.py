@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from quiz.banks.assets import asset_path
 from quiz.banks.model import (
     CHOICE_TYPES,
     SCORINGS,
@@ -30,6 +31,7 @@ from quiz.banks.model import (
 )
 from quiz.banks.numbers import parse_number
 from quiz.banks.problems import Problem, sort_problems, suggestion
+from quiz.banks.render import costly_markup, raw_html
 from quiz.banks.yamlblock import load_block
 
 QUESTION_KEYS = ("type", "difficulty", "competences", "tags", "shuffle", "scoring", "answer", "tolerance", "unit")
@@ -891,31 +893,68 @@ class QuestionParser:
 
     # -- content ------------------------------------------------------------------------------
     def check_content(self, body: list[tuple[int, str]]) -> None:
-        """Raw HTML and images, line by line, outside code."""
+        """Markup too costly to render first (its lines are then not searched either: the line
+        patterns would be as slow on it), then raw HTML and images line by line, outside code,
+        then the raw HTML the renderer would find."""
         fence: str | None = None
+        outside: list[tuple[int, str]] = []  # fenced code blanked out, lines kept at their place
         for number, text in body:
             fence, fenced = _track_fence(fence, text)
-            if fenced:
+            outside.append((number, "" if fenced else text))
+        costly = self.check_cost(outside)
+        html_lines: set[int] = set()
+        for number, line in outside:
+            if not line or number in costly:
                 continue
-            line = CODE_SPAN_RE.sub("", text)
+            line = CODE_SPAN_RE.sub("", line)
             html = HTML_RE.search(line)
             if html:
-                self.report(number, f"HTML brut « {html.group(0)[:40]} » interdit — utilisez la syntaxe Markdown "
-                            "(**gras**, listes, tableaux, ligne vide).")
+                html_lines.add(number)
+                self.report_html(number, html.group(0))
             if IMAGE_REF_RE.search(line):
                 self.report(number, "image par référence non permise — écrivez ![description](assets/fichier.png).")
             for image in IMAGE_RE.finditer(line):
                 self.check_image(number, image["alt"], image["src"])
+        if not costly:
+            self.check_rendered_html(outside, html_lines)
+
+    def report_html(self, number: int, fragment: str) -> None:
+        self.report(number, f"HTML brut « {fragment[:40]} » interdit — utilisez la syntaxe Markdown "
+                    "(**gras**, listes, tableaux, ligne vide).")
+
+    def check_cost(self, outside: list[tuple[int, str]]) -> set[int]:
+        """The lines of paragraphs that would not render in bounded time (each reported once)."""
+        costly: set[int] = set()
+        paragraph: list[tuple[int, str]] = []
+        for number, text in [*outside, (0, "")]:
+            if text.strip():
+                paragraph.append((number, text))
+                continue
+            why = costly_markup("\n".join(t for _, t in paragraph)) if paragraph else None
+            if why:
+                self.report(paragraph[0][0], f"{why} — le rendu de ce texte serait trop coûteux ; scindez le "
+                            "paragraphe ou retirez ces caractères.")
+                costly.update(n for n, _ in paragraph)
+            paragraph = []
+        return costly
+
+    def check_rendered_html(self, outside: list[tuple[int, str]], reported: set[int]) -> None:
+        for fragment in raw_html("\n".join(text for _, text in outside)):
+            first = fragment.strip().splitlines()[0] if fragment.strip() else fragment
+            default = outside[0][0] if outside else self.line
+            number = next((n for n, text in outside if first and first in text), default)
+            if number not in reported:
+                reported.add(number)
+                self.report_html(number, first)
 
     def check_image(self, number: int, alt: str, src: str) -> None:
         if not alt.strip():
             self.report(number, f"image « {src} » sans texte alternatif — décrivez-la : ![description]({src}).")
-        parts = src.split("/")
-        if not src.startswith("assets/") or ".." in parts or "\\" in src or ":" in src or len(parts) < 2:
+        if asset_path(src) is None:
             self.report(number, f"image « {src} » non permise — seules les images locales de question_banks/assets/ "
                         "sont acceptées : ![description](assets/fichier.png).")
             return
-        if self.ctx.assets_dir is not None and not (self.ctx.assets_dir.parent / src).is_file():
+        if self.ctx.assets_dir is not None and not (self.ctx.assets_dir / asset_path(src)).is_file():
             self.report(number, f"image « {src} » introuvable — ajoutez le fichier dans question_banks/{src}.")
 
 

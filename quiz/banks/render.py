@@ -6,10 +6,14 @@ of tags and attributes. Images survive only as local files under `assets/` with 
 
 from __future__ import annotations
 
+import re
+import threading
 from functools import lru_cache
 
 import markdown
 import nh3
+
+from quiz.banks.assets import asset_path
 
 TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -24,10 +28,20 @@ ATTRIBUTES = {
     "code": {"class"},
 }
 DEFAULT_ASSET_BASE = "/banks/assets/"
+# The one class fenced code gets from Python-Markdown; anything more (Bootstrap's position-fixed,
+# z-3, …) would let a bank lay a page-wide overlay on the attempt.
+CODE_CLASS = re.compile(r"language-[A-Za-z0-9_-]+")
+
+
+_checking = threading.local()
 
 
 @lru_cache(maxsize=1)
 def _converter() -> markdown.Markdown:
+    return _new_converter()
+
+
+def _new_converter() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=["tables", "fenced_code", "sane_lists"],
         extension_configs={"tables": {"use_align_attribute": True}},
@@ -35,11 +49,64 @@ def _converter() -> markdown.Markdown:
     )
 
 
+# Python-Markdown's inline patterns retry at every `[` (links, images) and `<` (raw HTML,
+# autolinks) against the rest of the paragraph, and its emphasis, escape and quote patterns
+# grow worse than linearly with runs of `*`, `_`, `\\`, `>`: 9,000 `[` cost a minute to render.
+# The checker refuses a paragraph beyond these bounds (real banks stay far below: at most 1,296
+# characters, 6 `[`, 43 `` ` `` a paragraph), so that every published text renders in bounded time.
+MAX_PARAGRAPH = 5_000
+INLINE_LIMITS = {"[": 100, "<": 50, "*": 200, "_": 200, "\\": 200, "`": 200, ">": 20}
+# A `[` left open costs about the length of the rest of its paragraph (the link pattern looks for
+# its `]` to the end): their product is bounded too. A link's `[…]` that closes costs little.
+BRACKET_BUDGET = 30_000
+_BRACKET = re.compile(r"[\[\]]")
+
+
+def _open_brackets(text: str) -> int:
+    """How many `[` are never closed by a later `]`."""
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        if match.group() == "[":
+            depth += 1
+        elif depth:
+            depth -= 1
+    return depth
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def costly_markup(paragraph: str) -> str | None:
+    """Why a paragraph would cost too much to render (French, for the checker), or None."""
+    if len(paragraph) > MAX_PARAGRAPH:
+        return f"paragraphe de {len(paragraph)} caractères (au plus {MAX_PARAGRAPH})"
+    for char, limit in INLINE_LIMITS.items():
+        count = paragraph.count(char)
+        if count > limit:
+            return f"« {char} » présent {count} fois dans un même paragraphe (au plus {limit})"
+    open_brackets = _open_brackets(paragraph)
+    if open_brackets * len(paragraph) > BRACKET_BUDGET:
+        return (f"{open_brackets} « [ » jamais fermés par « ] » dans un paragraphe de {len(paragraph)} caractères "
+                f"(au plus {BRACKET_BUDGET // len(paragraph)})")
+    return None
+
+
+def raw_html(md: str) -> list[str]:
+    """The raw HTML fragments the renderer finds in `md`, as written (entities aside).
+
+    Python-Markdown sets aside ("stashes") every piece of HTML it passes through untouched: this
+    is what the checker's « no raw HTML » rule must see, whatever escaped backtick or other
+    trick hides it from a pattern on the source line. Fenced code must be blanked out by the caller
+    (its rendering is stashed too)."""
+    converter = getattr(_checking, "converter", None) or _new_converter()
+    _checking.converter = converter  # one a thread: a converter holds the state of its conversion
+    converter.reset().convert(md or "")
+    found = [str(fragment) for fragment in converter.htmlStash.rawHtmlBlocks]
+    converter.reset()
+    return [fragment for fragment in found if not _ENTITY.fullmatch(fragment.strip())]
+
+
 def _image_source(src: str, asset_base: str) -> str | None:
-    parts = src.split("/")
-    if not src.startswith("assets/") or ".." in parts or ":" in src or "\\" in src:
-        return None
-    return asset_base.rstrip("/") + "/" + src.removeprefix("assets/")
+    path = asset_path(src)
+    return None if path is None else asset_base.rstrip("/") + "/" + path
 
 
 @lru_cache(maxsize=8192)
@@ -55,7 +122,7 @@ def render_markdown(md: str, asset_base: str = DEFAULT_ASSET_BASE) -> str:
         if tag == "img" and attribute == "src":
             return _image_source(value, asset_base)
         if tag == "code" and attribute == "class":
-            return value if value.startswith("language-") else None
+            return value if CODE_CLASS.fullmatch(value) else None
         return value
 
     cleaned = nh3.clean(
@@ -72,8 +139,6 @@ def render_markdown(md: str, asset_base: str = DEFAULT_ASSET_BASE) -> str:
 
 def _drop_images_without_source(html: str) -> str:
     """nh3 keeps an <img> whose src was refused; an image with no source is dropped entirely."""
-    import re
-
     return re.sub(r"<img(?![^>]*\ssrc=)[^>]*>", "", html)
 
 

@@ -9,9 +9,22 @@ from typing import Any
 
 import yaml
 
+ALIAS_PROBLEM = "anchors and aliases are not allowed"
+
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose floats are Decimals (42.5 stays 42.5) and whose dates stay strings."""
+    """SafeLoader whose floats are Decimals (42.5 stays 42.5), whose dates stay strings, and that
+    refuses anchors and aliases.
+
+    An alias repeats a node without repeating its text: nine lines of nested aliases ("billion
+    laughs") expand into gigabytes once constructed, checked or quoted in a message. Metadata
+    never needs one, so the first `&` or `*` stops the parse, before any expansion."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(None, None, ALIAS_PROBLEM, event.start_mark)
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -44,6 +57,7 @@ class YamlBlock:
 
 
 _PROBLEMS_FR = (
+    (re.compile(ALIAS_PROBLEM), "ancres et alias YAML (« & », « * ») non permis — écrivez chaque valeur en entier"),
     (re.compile(r"mapping values are not allowed"), "« : » inattendu (mettez la valeur entre guillemets)"),
     (re.compile(r"could not find expected ':'"), "« : » manquant après une clé"),
     (re.compile(r"found character '\\t'"), "tabulation interdite (indentez avec des espaces)"),

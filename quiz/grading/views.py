@@ -25,6 +25,7 @@ from quiz.grading.forms import build_form, validate_grading, verdicts
 from quiz.ledger import service
 from quiz.ledger.service import LedgerError
 from quiz.timeutil import utcnow
+from quiz.web import raise_request_limit
 
 bp = Blueprint("grading", __name__, url_prefix="/evaluation")
 GRADERS = (Role.ASSESSOR, Role.ADMIN)
@@ -37,11 +38,13 @@ def max_file_bytes() -> int:
     return int(config.get("EVIDENCE_MAX_BYTES") or config.get("MAX_CONTENT_LENGTH") or evidence.DEFAULT_MAX_BYTES)
 
 
-@bp.before_request
-def allow_several_files():
+def several_files() -> int:
     """Room for several files at the per-file limit, so that one oversized file is reported on
     the form (with everything else kept) rather than by a bare 413 page."""
-    request.max_content_length = max_file_bytes() * MAX_FILES + 1024 * 1024
+    return max_file_bytes() * MAX_FILES + 1024 * 1024
+
+
+raise_request_limit(bp, several_files)
 
 
 @bp.get("/")

@@ -4,7 +4,6 @@ language: these are documents for the certification jury."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -17,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from quiz.ledger.rules import CertificationStatus, State
 from quiz.ledger.service import Grid
 from quiz.referential import Referential
+from quiz.spreadsheet import append_text_row, csv_text
 
 COMPETENCE_LABELS = {
     State.MET: "Acquise",
@@ -83,13 +83,10 @@ def grid_table(grid: Grid, referential: Referential) -> tuple[list[str], list[li
 
 
 def to_csv(grid: Grid, referential: Referential, bom: bool = True) -> str:
-    """Semicolon-separated, UTF-8 with a BOM by default: what a French spreadsheet opens as is."""
+    """Semicolon-separated, UTF-8 with a BOM by default: what a French spreadsheet opens as is;
+    no cell can be read as a formula (quiz.spreadsheet)."""
     header, rows = grid_table(grid, referential)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" if bom else "") + out.getvalue()
+    return csv_text([header, *rows], bom=bom)
 
 
 def to_xlsx(grid: Grid, referential: Referential) -> bytes:
@@ -97,11 +94,11 @@ def to_xlsx(grid: Grid, referential: Referential) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Grille du jury"
-    sheet.append(header)
+    append_text_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        append_text_row(sheet, row)
     sheet.freeze_panes = "D2"
     for index, title in enumerate(header, start=1):
         width = max([len(title), *(len(r[index - 1]) for r in rows)])
