@@ -26,9 +26,10 @@ def register_commands(group: click.Group) -> None:
     from quiz.ledger.cli import ledger_cli
     from quiz.referential.cli import referential_cli
     from quiz.serve import serve_cli
+    from quiz.storage.cli import files_cli
 
     for command in (referential_cli, banks_cli, accounts_cli, ensure_admin_cli, demo_cli, ledger_cli, attempts_cli,
-                    data_cli, serve_cli):
+                    data_cli, serve_cli, files_cli):
         group.add_command(command)
 
 

@@ -34,7 +34,6 @@ def load_config(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "UPLOAD_FOLDER": env("QUIZ_UPLOAD_FOLDER") or str(instance_path / "evidence"),
         "MAX_CONTENT_LENGTH": int(env("QUIZ_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": env("QUIZ_DEFAULT_LOCALE", "fr"),
         "BABEL_DEFAULT_TIMEZONE": env("QUIZ_TIMEZONE", "Europe/Paris"),

@@ -6,4 +6,5 @@ import quiz.audit.models
 import quiz.authoring.models
 import quiz.banks.store
 import quiz.exams.models
-import quiz.ledger.models  # noqa: F401
+import quiz.ledger.models
+import quiz.storage.models  # noqa: F401

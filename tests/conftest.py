@@ -28,7 +28,6 @@ def make_test_config(db_url: str, tmp_path) -> dict:
         "SECRET_KEY": "tests-only-secret",
         "SQLALCHEMY_DATABASE_URI": db_url,
         "WTF_CSRF_ENABLED": False,
-        "UPLOAD_FOLDER": str(tmp_path / "evidence"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,
     }

@@ -10,12 +10,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from quiz import storage
 from quiz.accounts.access import role_required
 from quiz.accounts.models import User
 from quiz.accounts.roles import Role
@@ -78,14 +78,10 @@ def _store_files(form) -> list[service.StoredEvidence] | None:
     try:
         for upload in uploads:
             stored.append(
-                evidence.store(
-                    evidence.Upload(upload.filename, upload.stream),
-                    current_app.config["UPLOAD_FOLDER"],
-                    max_file_bytes(),
-                )
+                evidence.store(evidence.Upload(upload.filename, upload.stream), max_file_bytes())
             )
     except evidence.EvidenceError as exc:
-        evidence.discard(stored, current_app.config["UPLOAD_FOLDER"])
+        evidence.discard(stored)
         form.files.errors = [*form.files.errors, str(exc)]
         return None
     return stored
@@ -116,7 +112,7 @@ def grade(candidate_id: int, modality: str):
                     evidence=stored,
                 )
             except LedgerError as exc:
-                evidence.discard(stored, current_app.config["UPLOAD_FOLDER"])
+                evidence.discard(stored)
                 form.form_errors.append(str(exc))
             else:
                 flash(_("Évaluation enregistrée pour %(name)s.", name=candidate.full_name), "success")
@@ -169,7 +165,7 @@ def correct(entry_id: int):
                     evidence=stored,
                 )
             except LedgerError as exc:
-                evidence.discard(stored, current_app.config["UPLOAD_FOLDER"])
+                evidence.discard(stored)
                 form.form_errors.append(str(exc))
             else:
                 flash(_("Correction enregistrée ; l'entrée d'origine reste dans l'historique."), "success")
@@ -196,14 +192,6 @@ def evidence_download(file_id: int):
     if not (current_user.has_role(*GRADERS) or current_user.id == item.act.candidate_id):
         abort(403)
     try:
-        path = evidence.path_of(item.stored_name, current_app.config["UPLOAD_FOLDER"])
-    except evidence.EvidenceError:
+        return storage.response(item.stored_name, item.content_type, item.original_name)
+    except storage.StorageError:
         abort(404)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name, max_age=0
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

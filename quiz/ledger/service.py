@@ -47,7 +47,7 @@ class CompetenceVerdict:
 
 @dataclass(frozen=True)
 class StoredEvidence:
-    """A file already checked and written under UPLOAD_FOLDER (see quiz.grading.evidence)."""
+    """A file already checked and put in quiz.storage under `stored_name` (see quiz.grading.evidence)."""
 
     original_name: str
     stored_name: str

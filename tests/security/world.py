@@ -14,8 +14,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app
-
 from quiz.accounts.models import Cohort, User
 from quiz.extensions import db
 from quiz.timeutil import utcnow
@@ -86,7 +84,7 @@ def grade_with_evidence(candidate: User, assessor: User, comment: str = "Synthè
     from quiz.ledger import service
     from quiz.referential import load_referential
 
-    stored = evidence.store(evidence.Upload("synthese.pdf", io.BytesIO(PDF_BYTES)), current_app.config["UPLOAD_FOLDER"])
+    stored = evidence.store(evidence.Upload("synthese.pdf", io.BytesIO(PDF_BYTES)))
     items = load_referential().competence("C10").criteria.items
     verdict = service.CompetenceVerdict("C10", True, {i: True for i in range(len(items))})
     act = service.record_grading(candidate.id, "E5", [verdict], date(2026, 6, 1), assessor.id, comment=comment,
