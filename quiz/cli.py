@@ -24,12 +24,13 @@ def register_commands(group: click.Group) -> None:
     from quiz.dbtools import data_cli
     from quiz.exams.cli import attempts_cli
     from quiz.ledger.cli import ledger_cli
+    from quiz.notifications.cli import mail_cli
     from quiz.referential.cli import referential_cli
     from quiz.serve import serve_cli
     from quiz.storage.cli import files_cli
 
     for command in (referential_cli, banks_cli, accounts_cli, ensure_admin_cli, demo_cli, ledger_cli, attempts_cli,
-                    data_cli, serve_cli, files_cli):
+                    data_cli, serve_cli, files_cli, mail_cli):
         group.add_command(command)
 
 

@@ -7,4 +7,5 @@ import quiz.authoring.models
 import quiz.banks.store
 import quiz.exams.models
 import quiz.ledger.models
+import quiz.notifications.models
 import quiz.storage.models  # noqa: F401

@@ -85,6 +85,13 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/logout", "POST"): everyone(LOGIN),
     ("/account/password", "GET"): logged_in(200),
     ("/account/password", "POST"): logged_in(200),
+    # Anonymous pages: asking for a reset link, using one (a bad token goes back to the request form).
+    ("/mot-de-passe-oublie", "GET"): everyone(200),
+    ("/mot-de-passe-oublie", "POST"): everyone(200),
+    ("/mot-de-passe-oublie/<token>", "GET"): everyone(302, args=lambda w: {"token": "faux"}),
+    ("/mot-de-passe-oublie/<token>", "POST"): everyone(302, args=lambda w: {"token": "faux"}),
+    ("/compte/notifications", "GET"): roles("candidate"),
+    ("/compte/notifications", "POST"): roles("candidate", ok=302),
     # --- administration of accounts -------------------------------------------------------------------
     ("/admin/", "GET"): roles("admin"),
     ("/admin/users", "GET"): roles("admin"),
@@ -99,6 +106,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/admin/import", "GET"): roles("admin"),
     ("/admin/import", "POST"): roles("admin"),
     ("/admin/audit/", "GET"): roles("admin"),
+    ("/admin/courriels", "GET"): roles("admin"),
+    ("/admin/courriels/<int:message_id>", "GET"): roles("admin", args=lambda w: {"message_id": w["message"]}),
+    ("/admin/courriels/<int:message_id>/renvoyer", "POST"): roles(
+        "admin", ok=302, args=lambda w: {"message_id": w["message"]}),
     # --- questionnaires: candidates -------------------------------------------------------------------
     ("/questionnaires", "GET"): roles("candidate"),
     ("/sessions/<int:session_id>/start", "POST"): roles("candidate", ok=302, args=of(session_id="session")),

@@ -122,6 +122,11 @@ def build_world(make_user, clock) -> World:
         entry, stored = grade_with_evidence(user, world.users["assessor"])
         world.ids.update({f"{who}_attempt": running.id, f"{who}_finished": finished.id,
                           f"{who}_entry": entry.id, f"{who}_evidence": stored.id})
+    from quiz.notifications.service import enqueue
+
+    message = enqueue(world.users["candidate"].email, "Accusé de dépôt", "…", "test")
+    db.session.commit()
+    world.ids["message"] = message.id
     clock.advance(hours=2)
     for name, user in world.users.items():
         world.ids[name] = user.id
