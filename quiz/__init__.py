@@ -50,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     from quiz import benchpoints
     from quiz.accounts.reset import bp as password_reset_bp
     from quiz.accounts.views import bp as accounts_bp
+    from quiz.assessments.views import bp as assessments_bp
     from quiz.audit.views import bp as audit_bp
     from quiz.authoring.views import bp as authoring_bp
     from quiz.exams.views import bp as exams_bp
@@ -59,6 +60,6 @@ def register_blueprints(app: Flask) -> None:
     from quiz.notifications.views import bp as notifications_bp
 
     for blueprint in (main_bp, accounts_bp, exams_bp, ledger_bp, grading_bp, audit_bp, authoring_bp,
-                      password_reset_bp, notifications_bp):
+                      password_reset_bp, notifications_bp, assessments_bp):
         app.register_blueprint(blueprint)
     benchpoints.init_app(app)  # baseline endpoints, only when QUIZ_BENCH=1 (bench/load.py)

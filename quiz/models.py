@@ -2,6 +2,7 @@
 
 import quiz.accounts.models
 import quiz.accounts.throttle
+import quiz.assessments.models
 import quiz.audit.models
 import quiz.authoring.models
 import quiz.banks.store

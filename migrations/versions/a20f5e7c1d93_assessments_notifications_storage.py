@@ -2,7 +2,7 @@
 
 Revision ID: a20f5e7c1d93
 Revises: 77b2e81c2ed4
-Create Date: 2026-12-04 02:03:05.521189
+Create Date: 2026-12-04 02:12:16.990661
 
 """
 from alembic import op
@@ -28,6 +28,26 @@ def upgrade():
     sa.Column('created_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_files')),
     sa.UniqueConstraint('key', name=op.f('uq_stored_files_key'))
+    )
+    op.create_table('assessment_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('modality', sa.String(length=2), nullable=False),
+    sa.Column('thematic', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('competences', sa.JSON(), nullable=False),
+    sa.Column('opens_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deadline_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('late_allowed', sa.Boolean(), nullable=False),
+    sa.Column('anonymous', sa.Boolean(), nullable=False),
+    sa.Column('double_marking', sa.Boolean(), nullable=False),
+    sa.Column('max_files', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finalised_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("modality IN ('E1', 'E3', 'E4', 'E5')", name=op.f('ck_assessment_sessions_modality')),
+    sa.CheckConstraint('deadline_at > opens_at', name=op.f('ck_assessment_sessions_window')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_assessment_sessions_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_sessions'))
     )
     op.create_table('notification_preferences',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -74,11 +94,137 @@ def upgrade():
     sa.ForeignKeyConstraint(['file_id'], ['stored_files.id'], name=op.f('fk_stored_chunks_file_id_stored_files'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('file_id', 'seq', name=op.f('pk_stored_chunks'))
     )
+    op.create_table('appointment_slots',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('video_url', sa.String(length=500), nullable=False),
+    sa.Column('expert_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=True),
+    sa.Column('booked_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('booked_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['booked_by_id'], ['users.id'], name=op.f('fk_appointment_slots_booked_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['candidate_id'], ['users.id'], name=op.f('fk_appointment_slots_candidate_id_users')),
+    sa.ForeignKeyConstraint(['expert_id'], ['users.id'], name=op.f('fk_appointment_slots_expert_id_users')),
+    sa.ForeignKeyConstraint(['session_id'], ['assessment_sessions.id'], name=op.f('fk_appointment_slots_session_id_assessment_sessions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appointment_slots')),
+    sa.UniqueConstraint('session_id', 'candidate_id', name='uq_appointment_slots_candidate')
+    )
+    with op.batch_alter_table('appointment_slots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appointment_slots_session_id'), ['session_id'], unique=False)
+
+    op.create_table('assessment_session_cohorts',
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_assessment_session_cohorts_cohort_id_cohorts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id'], ['assessment_sessions.id'], name=op.f('fk_assessment_session_cohorts_session_id_assessment_sessions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('session_id', 'cohort_id', name=op.f('pk_assessment_session_cohorts'))
+    )
+    op.create_table('assessment_submissions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('anonymity_number', sa.String(length=20), nullable=False),
+    sa.Column('created_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_act_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['candidate_id'], ['users.id'], name=op.f('fk_assessment_submissions_candidate_id_users')),
+    sa.ForeignKeyConstraint(['decided_act_id'], ['grading_acts.id'], name=op.f('fk_assessment_submissions_decided_act_id_grading_acts')),
+    sa.ForeignKeyConstraint(['session_id'], ['assessment_sessions.id'], name=op.f('fk_assessment_submissions_session_id_assessment_sessions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_submissions')),
+    sa.UniqueConstraint('session_id', 'anonymity_number', name='uq_assessment_submissions_number'),
+    sa.UniqueConstraint('session_id', 'candidate_id', name='uq_assessment_submissions_candidate')
+    )
+    with op.batch_alter_table('assessment_submissions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessment_submissions_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assessment_submissions_session_id'), ['session_id'], unique=False)
+
+    op.create_table('assessment_markings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('assessor_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.String(length=10), nullable=False),
+    sa.Column('assigned_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+    sa.Column('verdicts', sa.JSON(), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('assessed_on', sa.Date(), nullable=True),
+    sa.Column('submitted_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("role IN ('first', 'second', 'moderator')", name=op.f('ck_assessment_markings_role')),
+    sa.ForeignKeyConstraint(['assessor_id'], ['users.id'], name=op.f('fk_assessment_markings_assessor_id_users')),
+    sa.ForeignKeyConstraint(['assigned_by_id'], ['users.id'], name=op.f('fk_assessment_markings_assigned_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['submission_id'], ['assessment_submissions.id'], name=op.f('fk_assessment_markings_submission_id_assessment_submissions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_markings')),
+    sa.UniqueConstraint('submission_id', 'assessor_id', name='uq_assessment_markings_assessor'),
+    sa.UniqueConstraint('submission_id', 'role', name='uq_assessment_markings_role')
+    )
+    with op.batch_alter_table('assessment_markings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessment_markings_assessor_id'), ['assessor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assessment_markings_submission_id'), ['submission_id'], unique=False)
+
+    op.create_table('deposit_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=32), nullable=False),
+    sa.Column('deposited_at', quiz.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('deposited_by_id', sa.Integer(), nullable=False),
+    sa.Column('receipt_key', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['deposited_by_id'], ['users.id'], name=op.f('fk_deposit_versions_deposited_by_id_users')),
+    sa.ForeignKeyConstraint(['submission_id'], ['assessment_submissions.id'], name=op.f('fk_deposit_versions_submission_id_assessment_submissions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deposit_versions')),
+    sa.UniqueConstraint('reference', name=op.f('uq_deposit_versions_reference')),
+    sa.UniqueConstraint('submission_id', 'number', name='uq_deposit_versions_number')
+    )
+    with op.batch_alter_table('deposit_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_deposit_versions_submission_id'), ['submission_id'], unique=False)
+
+    op.create_table('deposit_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('original_name', sa.String(length=255), nullable=False),
+    sa.Column('stored_key', sa.String(length=64), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['version_id'], ['deposit_versions.id'], name=op.f('fk_deposit_files_version_id_deposit_versions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deposit_files')),
+    sa.UniqueConstraint('stored_key', name=op.f('uq_deposit_files_stored_key'))
+    )
+    with op.batch_alter_table('deposit_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_deposit_files_version_id'), ['version_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('deposit_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_deposit_files_version_id'))
+
+    op.drop_table('deposit_files')
+    with op.batch_alter_table('deposit_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_deposit_versions_submission_id'))
+
+    op.drop_table('deposit_versions')
+    with op.batch_alter_table('assessment_markings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessment_markings_submission_id'))
+        batch_op.drop_index(batch_op.f('ix_assessment_markings_assessor_id'))
+
+    op.drop_table('assessment_markings')
+    with op.batch_alter_table('assessment_submissions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessment_submissions_session_id'))
+        batch_op.drop_index(batch_op.f('ix_assessment_submissions_candidate_id'))
+
+    op.drop_table('assessment_submissions')
+    op.drop_table('assessment_session_cohorts')
+    with op.batch_alter_table('appointment_slots', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appointment_slots_session_id'))
+
+    op.drop_table('appointment_slots')
     op.drop_table('stored_chunks')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_messages_user_id'))
@@ -89,5 +235,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_notification_preferences_user_id'))
 
     op.drop_table('notification_preferences')
+    op.drop_table('assessment_sessions')
     op.drop_table('stored_files')
     # ### end Alembic commands ###

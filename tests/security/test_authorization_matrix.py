@@ -162,6 +162,21 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/evaluation/corrections/<int:entry_id>", "POST"): roles(*JURY, args=of(entry_id="candidate_entry")),
     ("/evaluation/pieces/<int:file_id>", "GET"): with_(
         roles(*JURY, args=of(file_id="candidate_evidence")), candidate=200),
+    # --- assessments: deposits (the candidate deposited in the world's E5 session) -------------------
+    ("/epreuves/", "GET"): roles("candidate"),
+    ("/epreuves/<int:session_id>", "GET"): roles("candidate", args=of(session_id="assessment_session")),
+    ("/epreuves/<int:session_id>", "POST"): roles("candidate", args=of(session_id="assessment_session")),
+    ("/epreuves/accuses/<int:version_id>", "GET"): with_(
+        owner_only(200, args=of(version_id="deposit_version")), admin=200),
+    ("/epreuves/accuses/<int:version_id>.pdf", "GET"): with_(
+        owner_only(200, args=of(version_id="deposit_version")), admin=200),
+    ("/epreuves/fichiers/<int:file_id>", "GET"): with_(owner_only(200, args=of(file_id="deposit_file")), admin=200),
+    ("/epreuves/gestion/", "GET"): roles("admin"),
+    ("/epreuves/gestion/nouvelle", "GET"): roles("admin"),
+    ("/epreuves/gestion/nouvelle", "POST"): roles("admin"),
+    ("/epreuves/gestion/<int:session_id>", "GET"): roles("admin", args=of(session_id="assessment_session")),
+    ("/epreuves/gestion/<int:session_id>/modifier", "GET"): roles("admin", args=of(session_id="assessment_session")),
+    ("/epreuves/gestion/<int:session_id>/modifier", "POST"): roles("admin", args=of(session_id="assessment_session")),
     # --- authoring ------------------------------------------------------------------------------------
     ("/atelier/banques", "GET"): roles(*AUTHORS),
     ("/atelier/banques/<int:number>", "GET"): roles(*AUTHORS, args=lambda w: {"number": 1}),

@@ -122,6 +122,16 @@ def build_world(make_user, clock) -> World:
         entry, stored = grade_with_evidence(user, world.users["assessor"])
         world.ids.update({f"{who}_attempt": running.id, f"{who}_finished": finished.id,
                           f"{who}_entry": entry.id, f"{who}_evidence": stored.id})
+    from quiz.assessments import service as assessments
+    from quiz.grading.evidence import Upload
+
+    now = utcnow()
+    e5 = assessments.create_session(assessments.SessionData(
+        "E5", "Synthèse", now - timedelta(hours=1), now + timedelta(days=7), [cohort.id], ["C10"]),
+        world.users["admin"])
+    deposited = assessments.deposit(e5, world.users["candidate"], [Upload("synthese.pdf", io.BytesIO(PDF_BYTES))],
+                                    world.users["candidate"], 1024 * 1024)
+    world.ids.update(assessment_session=e5.id, deposit_version=deposited.id, deposit_file=deposited.files[0].id)
     from quiz.notifications.service import enqueue
 
     message = enqueue(world.users["candidate"].email, "Accusé de dépôt", "…", "test")
