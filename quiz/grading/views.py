@@ -62,9 +62,12 @@ def queue():
 
 
 def _candidate_or_404(candidate_id: int) -> User:
+    """The candidate graded; never the assessor themself (the ledger refuses it too)."""
     user = db.session.get(User, candidate_id)
     if user is None or not user.has_role(Role.CANDIDATE):
         abort(404)
+    if user.id == current_user.id:
+        abort(403)
     return user
 
 
@@ -97,7 +100,8 @@ def grade(candidate_id: int, modality: str):
         abort(404)
     preselect = set(request.args.getlist("c"))
     defaults = {f"{c.code}_selected": c.code in preselect for c in competences}
-    form = build_form(competences, data={"assessed_on": service.local_date(utcnow()), **defaults})
+    form = build_form(competences, modality=modality,
+                      data={"assessed_on": service.local_date(utcnow()), **defaults})
     if validate_grading(form):
         stored = _store_files(form)
         if stored is not None:
@@ -144,10 +148,11 @@ def correct(entry_id: int):
     defaults = {
         "assessed_on": original.assessed_on,
         f"{comp.code}_outcome": "1" if original.passed else "0",
-        f"{comp.code}_score": original.score if original.modality != "E2" else None,
+        f"{comp.code}_score": original.score,
         **{f"{comp.code}_criterion_{i}": "1" if v else "0" for i, v in original.verdicts.items()},
     }
-    form = build_form((comp,), correction=True, with_criteria=with_criteria, data=defaults)
+    form = build_form((comp,), correction=True, with_criteria=with_criteria, modality=original.modality,
+                      data=defaults)
     if validate_grading(form):
         stored = _store_files(form)
         if stored is not None:
@@ -163,6 +168,7 @@ def correct(entry_id: int):
                     comment=form.comment.data or "",
                     assessed_on=form.assessed_on.data,
                     evidence=stored,
+                    justification=verdict.justification,
                 )
             except LedgerError as exc:
                 evidence.discard(stored)
