@@ -84,11 +84,10 @@ def anonymised_copy(key: str, content_type: str) -> tuple[tempfile.SpooledTempor
     """The stored file `key`, stripped, in a temporary file positioned at its start."""
     from quiz import storage
 
-    source = tempfile.TemporaryFile()
-    storage.copy_to(key, source)
-    source.seek(0)
-    target = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
-    stripped = strip(source, content_type, target)
-    source.close()
+    target = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115  (the caller closes it)
+    with tempfile.TemporaryFile() as source:
+        storage.copy_to(key, source)
+        source.seek(0)
+        stripped = strip(source, content_type, target)
     target.seek(0)
     return target, stripped

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from quiz.accounts.models import User
 from quiz.accounts.roles import Role
 from quiz.assessments.models import ROLES, AssessmentSession, Marking, Submission
-from quiz.assessments.service import AssessmentError, competences_of, local_datetime
+from quiz.assessments.service import AssessmentError, local_datetime
 from quiz.audit.service import record
 from quiz.extensions import db
 from quiz.ledger import service as ledger
