@@ -18,6 +18,7 @@ NAVIGATION = [
     ("ledger.my_dashboard", _l("Ma progression"), {Role.CANDIDATE}),
     ("assessments.candidate_home", _l("Mes dépôts"), {Role.CANDIDATE}),
     ("grading.queue", _l("Évaluations"), {Role.ASSESSOR, Role.ADMIN}),
+    ("assessments.my_copies", _l("Mes copies"), {Role.ASSESSOR}),
     ("ledger.jury", _l("Grille du jury"), {Role.ASSESSOR, Role.ADMIN}),
     ("assessments.manage", _l("Épreuves"), {Role.ADMIN}),
     ("authoring.banks", _l("Banques de questions"), {Role.TRAINER, Role.ADMIN}),

@@ -6,16 +6,19 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     IntegerField,
     MultipleFileField,
     SelectField,
     StringField,
+    TextAreaField,
     URLField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from quiz.accounts.forms import MultiCheckboxField
+from quiz.grading.forms import bounded_day
 
 
 class SessionForm(FlaskForm):
@@ -69,3 +72,11 @@ class SlotForm(FlaskForm):
 
 class BookingForm(FlaskForm):
     candidate = SelectField(_l("Candidat"), coerce=int, validators=[DataRequired()])
+
+
+class MarkingFormBase(FlaskForm):
+    """The marking of a copy: every competence of the session (fields added by grading.forms)."""
+
+    assessed_on = DateField(_l("Date de la correction"),
+                            validators=[DataRequired(_l("Indiquez la date.")), bounded_day])
+    comment = TextAreaField(_l("Appréciation générale"), validators=[Optional(), Length(max=5000)])

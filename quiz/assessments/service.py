@@ -11,7 +11,7 @@ import io
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -34,7 +34,7 @@ from quiz.assessments.receipts import Receipt, ReceiptFile, receipt_pdf
 from quiz.audit.service import record
 from quiz.extensions import db
 from quiz.grading import evidence
-from quiz.ledger.service import gradable_competences, referential
+from quiz.ledger.service import gradable_competences, local_date, referential
 from quiz.notifications.service import Attachment, enqueue
 from quiz.referential import Competence
 from quiz.timeutil import utcnow
@@ -321,6 +321,10 @@ def version(version_id: int) -> DepositVersion | None:
 
 def deposit_file(file_id: int) -> DepositFile | None:
     return db.session.get(DepositFile, file_id)
+
+
+def local_date_today() -> date:
+    return local_date(utcnow())
 
 
 def max_deposit_bytes() -> int:

@@ -188,3 +188,7 @@ def session_detail(session_id: int):
     submissions = {s.candidate_id: s for s in session.submissions}
     return render_template("assessments/session_detail.html", session=session, candidates=candidates,
                            submissions=submissions, competences=service.competences_of(session))
+
+
+# The marking pages live in their own module on the same blueprint.
+from quiz.assessments import marking_views  # noqa: E402, F401

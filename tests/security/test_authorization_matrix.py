@@ -177,6 +177,20 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/epreuves/gestion/<int:session_id>", "GET"): roles("admin", args=of(session_id="assessment_session")),
     ("/epreuves/gestion/<int:session_id>/modifier", "GET"): roles("admin", args=of(session_id="assessment_session")),
     ("/epreuves/gestion/<int:session_id>/modifier", "POST"): roles("admin", args=of(session_id="assessment_session")),
+    ("/epreuves/copies/", "GET"): roles("assessor"),
+    ("/epreuves/copies/<int:marking_id>", "GET"): roles("assessor", args=of(marking_id="marking")),
+    ("/epreuves/copies/<int:marking_id>", "POST"): roles("assessor", args=of(marking_id="marking")),
+    ("/epreuves/copies/<int:marking_id>/fichiers/<int:file_id>", "GET"): roles(
+        "assessor", args=of(marking_id="marking", file_id="deposit_file")),
+    ("/epreuves/gestion/<int:session_id>/attribution", "GET"): roles("admin", args=of(session_id="assessment_session")),
+    ("/epreuves/gestion/<int:session_id>/attribution", "POST"): roles(
+        "admin", ok=302, args=of(session_id="assessment_session")),
+    ("/epreuves/gestion/<int:session_id>/attribution/automatique", "POST"): roles(
+        "admin", ok=302, args=of(session_id="assessment_session"), fresh=True),
+    ("/epreuves/gestion/<int:session_id>/publier", "POST"): roles(
+        "admin", ok=302, args=of(session_id="assessment_session")),
+    ("/epreuves/gestion/<int:session_id>/copies.zip", "GET"): roles("admin", args=of(session_id="assessment_session")),
+    ("/epreuves/candidats/<int:candidate_id>/corrections", "GET"): roles(*JURY, args=of(candidate_id="candidate")),
     # --- authoring ------------------------------------------------------------------------------------
     ("/atelier/banques", "GET"): roles(*AUTHORS),
     ("/atelier/banques/<int:number>", "GET"): roles(*AUTHORS, args=lambda w: {"number": 1}),

@@ -131,7 +131,12 @@ def build_world(make_user, clock) -> World:
         world.users["admin"])
     deposited = assessments.deposit(e5, world.users["candidate"], [Upload("synthese.pdf", io.BytesIO(PDF_BYTES))],
                                     world.users["candidate"], 1024 * 1024)
-    world.ids.update(assessment_session=e5.id, deposit_version=deposited.id, deposit_file=deposited.files[0].id)
+    from quiz.assessments import marking
+
+    copy = marking.allocate(deposited.submission, "first", world.users["assessor"].id, world.users["admin"])
+    db.session.commit()
+    world.ids.update(assessment_session=e5.id, deposit_version=deposited.id, deposit_file=deposited.files[0].id,
+                     marking=copy.id)
     from quiz.notifications.service import enqueue
 
     message = enqueue(world.users["candidate"].email, "Accusé de dépôt", "…", "test")
