@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     import quiz.models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from quiz import database, i18n, security, web
+    from quiz.assessments.reminders import queue_due_reminders
     from quiz.extensions import csrf, db, login_manager, migrate
     from quiz.notifications import sender
 
@@ -37,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     web.init_app(app)
-    sender.init_app(app)
+    sender.init_app(app, jobs=[queue_due_reminders])
     register_blueprints(app)
 
     from quiz.cli import register_commands

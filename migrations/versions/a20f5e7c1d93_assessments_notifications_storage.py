@@ -2,7 +2,7 @@
 
 Revision ID: a20f5e7c1d93
 Revises: 77b2e81c2ed4
-Create Date: 2026-12-04 02:25:25.514567
+Create Date: 2026-12-04 02:31:43.422961
 
 """
 from alembic import op

@@ -203,7 +203,7 @@ def can_mark(marking: Marking) -> str | None:
     submission = marking.submission
     if submission.session.finalised_at is not None:
         return "Les résultats de cette session sont publiés : les corrections sont closes."
-    if submission.latest is None:
+    if submission.latest is None and submission.session.anonymous:
         return "Aucun dépôt pour cette copie."
     if marking.role == "moderator" and not disagree(submission):
         return "Les deux corrections concordent : aucun arbitrage n'est nécessaire."
@@ -230,8 +230,11 @@ def record_marking(marking: Marking, verdicts: Sequence[CompetenceVerdict], asse
     expected = set(marking.submission.session.competences)
     if {v.competence for v in verdicts} != expected:
         raise AssessmentError("Chaque compétence de l'épreuve reçoit un résultat : " + ", ".join(sorted(expected)))
-    if assessed_on > ledger.local_date(utcnow()) or assessed_on < marking.submission.latest.deposited_at.date():
-        raise AssessmentError("La date de correction est comprise entre le dépôt et aujourd'hui.")
+    latest = marking.submission.latest
+    earliest = latest.deposited_at.date() if latest else marking.submission.session.opens_at.date()
+    if assessed_on > ledger.local_date(utcnow()) or assessed_on < earliest:
+        raise AssessmentError("La date de correction est comprise entre le dépôt (ou l'ouverture de la session) "
+                              "et aujourd'hui.")
     marking.verdicts = {v.competence: {"passed": v.passed, "criteria": {str(i): ok for i, ok in v.criteria.items()},
                                        "score": None if v.score is None else str(v.score)} for v in verdicts}
     marking.comment, marking.assessed_on, marking.submitted_at = comment.strip(), assessed_on, utcnow()
@@ -273,14 +276,16 @@ def finalise(session: AssessmentSession, by: User, base_url: str = "") -> Finali
     the identities and mail the candidates, in one transaction; refused while a copy is undecided."""
     if session.finalised_at is not None:
         raise AssessmentError("Les résultats de cette session sont déjà publiés.")
-    deposited = [s for s in session.submissions if s.latest is not None]
+    # The copies: what was deposited, and E4 interviews held without formalisation documents.
+    deposited = [s for s in session.submissions if s.latest is not None or s.markings]
     undecided = tuple(s.anonymity_number for s in deposited if deciding_marking(s) is None)
     if undecided:
         return FinaliseReport(0, undecided)
     for submission in deposited:
         decider = deciding_marking(submission)
         files = [StoredEvidence(f"{submission.anonymity_number}-{f.position + 1}{_extension(f.original_name)}",
-                                f.stored_key, f.content_type, f.size, f.sha256) for f in submission.latest.files]
+                                f.stored_key, f.content_type, f.size, f.sha256)
+                 for f in (submission.latest.files if submission.latest else ())]
         try:
             act = ledger.record_grading(submission.candidate_id, session.modality, verdicts_of(decider),
                                         decider.assessed_on, decider.assessor_id,

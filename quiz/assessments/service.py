@@ -220,7 +220,7 @@ def _anonymity_number(session: AssessmentSession) -> str:
             return number
 
 
-def _submission_for(session: AssessmentSession, candidate: User) -> Submission:
+def submission_for(session: AssessmentSession, candidate: User) -> Submission:
     """The candidate's submission, created with an anonymity number on the first deposit (also when
     two first deposits race: the unique constraints let one insert win and the other read it)."""
     for _ in range(5):
@@ -258,7 +258,7 @@ def deposit(session: AssessmentSession, candidate: User, uploads: Sequence[evide
     except evidence.EvidenceError as exc:
         db.session.rollback()
         raise AssessmentError(str(exc)) from None
-    submission = _submission_for(session, candidate)
+    submission = submission_for(session, candidate)
     number = (db.session.execute(select(func.max(DepositVersion.number)).where(
         DepositVersion.submission_id == submission.id)).scalar() or 0) + 1
     version = DepositVersion(submission=submission, number=number, reference=_new_reference(), deposited_at=now,

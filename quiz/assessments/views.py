@@ -190,5 +190,5 @@ def session_detail(session_id: int):
                            submissions=submissions, competences=service.competences_of(session))
 
 
-# The marking pages live in their own module on the same blueprint.
-from quiz.assessments import marking_views  # noqa: E402, F401
+# The marking and E4 pages live in their own modules on the same blueprint.
+from quiz.assessments import appointment_views, marking_views  # noqa: E402, F401

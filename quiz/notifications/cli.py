@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from quiz.notifications.sender import send_due_messages
+from quiz.notifications.sender import run_jobs, send_due_messages
 
 
 @click.group("mail", help="Courriels de la plateforme (boîte d'envoi).")
@@ -13,9 +14,10 @@ def mail_cli() -> None:
     """Outgoing mail."""
 
 
-@mail_cli.command("send", help="Envoyer maintenant les messages en attente.")
+@mail_cli.command("send", help="Préparer les rappels dus puis envoyer les messages en attente.")
 @with_appcontext
 def send() -> None:
+    run_jobs(current_app)
     total = 0
     while sent := send_due_messages():
         total += sent

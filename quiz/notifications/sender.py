@@ -146,9 +146,20 @@ _started: set[int] = set()
 _lock = threading.Lock()
 
 
+def run_jobs(app: Flask) -> None:
+    """The jobs registered with init_app (reminders queued by other packages), each on its own."""
+    for job in app.extensions.get("quiz.outbox_jobs", ()):
+        try:
+            job()
+        except Exception:  # one failing job must not stop the others nor the sending
+            db.session.rollback()
+            log.exception("outbox job %s", getattr(job, "__name__", job))
+
+
 def start_background(app: Flask) -> None:
-    """Send the outbox every MAIL_INTERVAL seconds from a daemon thread of this process (one per
-    process: gunicorn workers each run one, which the claims make safe)."""
+    """Every MAIL_INTERVAL seconds, from a daemon thread of this process (one per process: gunicorn
+    workers each run one, which the claims and dedupe keys make safe): run the registered jobs
+    (they queue messages), then send what is due."""
     interval = float(app.config.get("MAIL_INTERVAL", 15))
     with _lock:
         if os.getpid() in _started or interval <= 0:
@@ -159,16 +170,20 @@ def start_background(app: Flask) -> None:
     def loop() -> None:
         while not stop.wait(interval):
             try:
-                send_due_messages(app)
+                with app.app_context():
+                    run_jobs(app)
+                    send_due_messages(app)
             except Exception:  # a database outage must not end the loop
                 log.exception("outbox sender")
 
     threading.Thread(target=loop, name="quiz-outbox", daemon=True).start()
 
 
-def init_app(app: Flask) -> None:
-    """Start this process's sender with its first request (in every gunicorn worker, in `quiz run`),
-    never in a CLI command nor in tests (TESTING), which call send_due_messages themselves."""
+def init_app(app: Flask, jobs=()) -> None:
+    """Register `jobs` (callables run in an app context before each sending round) and start this
+    process's sender with its first request (in every gunicorn worker, in `quiz run`), never in a
+    CLI command nor in tests (TESTING), which call send_due_messages themselves."""
+    app.extensions["quiz.outbox_jobs"] = tuple(jobs)
     if app.testing or app.config.get("MAIL_INTERVAL", 15) <= 0:
         return
 

@@ -191,6 +191,16 @@ MATRIX: dict[tuple[str, str], Case] = {
         "admin", ok=302, args=of(session_id="assessment_session")),
     ("/epreuves/gestion/<int:session_id>/copies.zip", "GET"): roles("admin", args=of(session_id="assessment_session")),
     ("/epreuves/candidats/<int:candidate_id>/corrections", "GET"): roles(*JURY, args=of(candidate_id="candidate")),
+    ("/epreuves/gestion/<int:session_id>/creneaux", "GET"): roles("admin", args=of(session_id="e4_session")),
+    ("/epreuves/gestion/<int:session_id>/creneaux", "POST"): roles("admin", args=of(session_id="e4_session")),
+    ("/epreuves/gestion/creneaux/<int:slot_id>/attribuer", "POST"): roles("admin", ok=302, args=of(slot_id="slot")),
+    ("/epreuves/<int:session_id>/creneaux", "GET"): roles("candidate", args=of(session_id="e4_session")),
+    # The world's slot is the candidate's: booking it again keeps it, the other candidate is refused.
+    ("/epreuves/creneaux/<int:slot_id>/reserver", "POST"): roles("candidate", ok=302, args=of(slot_id="slot")),
+    ("/epreuves/creneaux/<int:slot_id>/convocation", "GET"): with_(
+        owner_only(200, args=of(slot_id="slot")), admin=200, assessor=200),
+    ("/epreuves/creneaux/<int:slot_id>/convocation.pdf", "GET"): with_(
+        owner_only(200, args=of(slot_id="slot")), admin=200, assessor=200),
     # --- authoring ------------------------------------------------------------------------------------
     ("/atelier/banques", "GET"): roles(*AUTHORS),
     ("/atelier/banques/<int:number>", "GET"): roles(*AUTHORS, args=lambda w: {"number": 1}),

@@ -135,8 +135,16 @@ def build_world(make_user, clock) -> World:
 
     copy = marking.allocate(deposited.submission, "first", world.users["assessor"].id, world.users["admin"])
     db.session.commit()
+    from quiz.assessments import appointments
+
+    e4 = assessments.create_session(assessments.SessionData(
+        "E4", "Entretien", now - timedelta(hours=1), now + timedelta(days=30), [cohort.id], ["C5"]),
+        world.users["admin"])
+    slot = appointments.add_slot(e4, now + timedelta(days=10), 60, world.users["assessor"].id, "Salle 1", "",
+                                 world.users["admin"])
+    appointments.book(slot, world.users["candidate"], world.users["admin"])
     world.ids.update(assessment_session=e5.id, deposit_version=deposited.id, deposit_file=deposited.files[0].id,
-                     marking=copy.id)
+                     marking=copy.id, e4_session=e4.id, slot=slot.id)
     from quiz.notifications.service import enqueue
 
     message = enqueue(world.users["candidate"].email, "Accusé de dépôt", "…", "test")
