@@ -20,6 +20,7 @@ def cli() -> None:
 def register_commands(group: click.Group) -> None:
     """Add the project's commands to the app's CLI (called by create_app)."""
     from quiz.accounts.cli import accounts_cli, demo_cli, ensure_admin_cli
+    from quiz.assessments.cli import casestudies_cli
     from quiz.banks.cli import banks_cli
     from quiz.dbtools import data_cli
     from quiz.exams.cli import attempts_cli
@@ -30,7 +31,7 @@ def register_commands(group: click.Group) -> None:
     from quiz.storage.cli import files_cli
 
     for command in (referential_cli, banks_cli, accounts_cli, ensure_admin_cli, demo_cli, ledger_cli, attempts_cli,
-                    data_cli, serve_cli, files_cli, mail_cli):
+                    data_cli, serve_cli, files_cli, mail_cli, casestudies_cli):
         group.add_command(command)
 
 
