@@ -26,7 +26,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     import quiz.models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from quiz import database, i18n, proxies, security, web
+    from quiz.assessments.reminders import queue_due_reminders
     from quiz.extensions import csrf, db, login_manager, migrate
+    from quiz.notifications import sender
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -37,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     proxies.init_app(app)
     web.init_app(app)
+    sender.init_app(app, jobs=[queue_due_reminders])
     register_blueprints(app)
 
     from quiz.cli import register_commands
@@ -47,7 +50,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from quiz import benchpoints
+    from quiz.accounts.reset import bp as password_reset_bp
     from quiz.accounts.views import bp as accounts_bp
+    from quiz.assessments.views import bp as assessments_bp
     from quiz.audit.views import bp as audit_bp
     from quiz.authoring.views import bp as authoring_bp
     from quiz.certification.views import bp as certification_bp
@@ -55,8 +60,9 @@ def register_blueprints(app: Flask) -> None:
     from quiz.grading.views import bp as grading_bp
     from quiz.ledger.views import bp as ledger_bp
     from quiz.main.views import bp as main_bp
+    from quiz.notifications.views import bp as notifications_bp
 
     for blueprint in (main_bp, accounts_bp, exams_bp, ledger_bp, grading_bp, audit_bp, authoring_bp,
-                      certification_bp):
+                      certification_bp, password_reset_bp, notifications_bp, assessments_bp):
         app.register_blueprint(blueprint)
     benchpoints.init_app(app)  # baseline endpoints, only when QUIZ_BENCH=1 (bench/load.py)

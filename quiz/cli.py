@@ -20,17 +20,20 @@ def cli() -> None:
 def register_commands(group: click.Group) -> None:
     """Add the project's commands to the app's CLI (called by create_app)."""
     from quiz.accounts.cli import accounts_cli, demo_cli, ensure_admin_cli
+    from quiz.assessments.cli import casestudies_cli
     from quiz.banks.cli import banks_cli
     from quiz.certification.cli import cpf_cli, identity_cli, purge_command
     from quiz.dbtools import data_cli
     from quiz.exams.cli import attempts_cli
     from quiz.ledger.cli import ledger_cli
+    from quiz.notifications.cli import mail_cli
     from quiz.referential.cli import referential_cli
     from quiz.serve import serve_cli
+    from quiz.storage.cli import files_cli
 
     data_cli.add_command(purge_command)
     for command in (referential_cli, banks_cli, accounts_cli, ensure_admin_cli, demo_cli, ledger_cli, attempts_cli,
-                    data_cli, serve_cli, identity_cli, cpf_cli):
+                    data_cli, serve_cli, identity_cli, cpf_cli, files_cli, mail_cli, casestudies_cli):
         group.add_command(command)
 
 

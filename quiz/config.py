@@ -34,7 +34,6 @@ def load_config(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "UPLOAD_FOLDER": env("QUIZ_UPLOAD_FOLDER") or str(instance_path / "evidence"),
         # Civil identities' encryption keys (comma-separated, newest first); instance/identity.key without.
         "IDENTITY_KEYS": env("QUIZ_IDENTITY_KEYS", ""),
         "PUBLIC_BASE_URL": env("QUIZ_PUBLIC_BASE_URL", ""),
@@ -62,6 +61,28 @@ def load_config(instance_path: Path) -> dict:
         "LOGIN_WINDOW_MINUTES": int(env("QUIZ_LOGIN_WINDOW_MINUTES", "15")),
         # Reverse proxies whose X-Forwarded-* headers are believed (quiz/proxies.py); none by default.
         "TRUSTED_PROXIES": env("QUIZ_TRUSTED_PROXIES", ""),
+        **mail_config(instance_path),
+    }
+
+
+def mail_config(instance_path: Path) -> dict:
+    """Outgoing mail: SMTP when QUIZ_SMTP_HOST is set, else .eml files in instance/mail (development)."""
+    env = os.environ.get
+    return {
+        "MAIL_BACKEND": env("QUIZ_MAIL_BACKEND") or ("smtp" if env("QUIZ_SMTP_HOST") else "file"),
+        "MAIL_FOLDER": env("QUIZ_MAIL_FOLDER") or str(instance_path / "mail"),
+        "MAIL_FROM": env("QUIZ_MAIL_FROM", "Certification CAE <no-reply@localhost>"),
+        "MAIL_INTERVAL": float(env("QUIZ_MAIL_INTERVAL", "15")),
+        "SMTP_HOST": env("QUIZ_SMTP_HOST", ""),
+        "SMTP_PORT": int(env("QUIZ_SMTP_PORT", "25")),
+        "SMTP_USER": env("QUIZ_SMTP_USER", ""),
+        "SMTP_PASSWORD": env("QUIZ_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": env("QUIZ_SMTP_STARTTLS", "0") == "1",
+        "SMTP_SSL": env("QUIZ_SMTP_SSL", "0") == "1",
+        "SMTP_TIMEOUT": float(env("QUIZ_SMTP_TIMEOUT", "30")),
+        # Links in mails sent from the background (reminders), where no request gives the host.
+        "BASE_URL": env("QUIZ_BASE_URL", "").rstrip("/"),
+        "PASSWORD_RESET_MINUTES": int(env("QUIZ_PASSWORD_RESET_MINUTES", "60")),
     }
 
 

@@ -20,6 +20,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import (
     Engine,
+    LargeBinary,
     MetaData,
     Table,
     bindparam,
@@ -38,6 +39,7 @@ from quiz.config import engine_options, normalise_database_url
 
 ALEMBIC_TABLE = "alembic_version"
 BATCH = 1000
+BLOB_BATCH = 8
 
 
 class DataError(click.ClickException):
@@ -162,11 +164,17 @@ def _forward_columns(table: Table, copied: set[str]) -> list:
     return [fk.parent for fk in table.foreign_keys if fk.column.table.name not in copied | {table.name}]
 
 
+def _batch_size(table: Table) -> int:
+    """Rows per batch: fewer for tables of file chunks (up to 1 MiB each, quiz.storage)."""
+    return BLOB_BATCH if any(isinstance(c.type, LargeBinary) for c in table.columns) else BATCH
+
+
 def _copy_table(src, dst, table: Table, forward: list) -> int:
     count = 0
+    size = _batch_size(table)
     query = select(table).order_by(*table.primary_key.columns) if table.primary_key else select(table)
-    result = src.execution_options(stream_results=True, yield_per=BATCH).execute(query)
-    for batch in result.mappings().partitions(BATCH):
+    result = src.execution_options(stream_results=True, yield_per=size).execute(query)
+    for batch in result.mappings().partitions(size):
         dst.execute(insert(table), [dict(row) | {c.name: None for c in forward} for row in batch])
         count += len(batch)
     return count

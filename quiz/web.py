@@ -20,10 +20,13 @@ from quiz.extensions import login_manager
 NAVIGATION = [
     ("exams.candidate_home", _l("Mes questionnaires"), {Role.CANDIDATE}),
     ("ledger.my_dashboard", _l("Ma progression"), {Role.CANDIDATE}),
+    ("assessments.candidate_home", _l("Mes dépôts"), {Role.CANDIDATE}),
     ("grading.queue", _l("Évaluations"), {Role.ASSESSOR, Role.ADMIN}),
+    ("assessments.my_copies", _l("Mes copies"), {Role.ASSESSOR}),
     ("ledger.jury", _l("Grille du jury"), {Role.ASSESSOR, Role.ADMIN}),
     ("certification.juries", _l("Jurys"), {Role.ASSESSOR, Role.ADMIN}),
     ("certification.my_identity", _l("Mon état civil"), {Role.CANDIDATE}),
+    ("assessments.manage", _l("Épreuves"), {Role.ADMIN}),
     ("authoring.banks", _l("Banques de questions"), {Role.TRAINER, Role.ADMIN}),
     ("exams.manage", _l("Questionnaires et sessions"), {Role.TRAINER, Role.ADMIN}),
     ("authoring.statistics", _l("Statistiques"), {Role.TRAINER, Role.ADMIN}),

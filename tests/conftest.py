@@ -28,8 +28,8 @@ def make_test_config(db_url: str, tmp_path) -> dict:
         "SECRET_KEY": "tests-only-secret",
         "SQLALCHEMY_DATABASE_URI": db_url,
         "WTF_CSRF_ENABLED": False,
-        "UPLOAD_FOLDER": str(tmp_path / "evidence"),
         "IDENTITY_KEY_FILE": str(tmp_path / "identity.key"),
+        "MAIL_FOLDER": str(tmp_path / "mail"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,
     }
@@ -234,3 +234,51 @@ def open_session(app, exam_bank):
         return session
 
     return make
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a free local port, keeping what it receives."""
+
+    host: str
+    port: int
+    received: list
+    refuse: bool = False
+
+    def messages(self):
+        from email import message_from_bytes
+        from email.policy import default
+
+        return [message_from_bytes(raw, policy=default) for raw in self.received]
+
+
+@pytest.fixture
+def smtp_server():
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = SmtpServer("127.0.0.1", port, [])
+
+    class Handler:
+        async def handle_DATA(self, _server, _session, envelope):
+            if server.refuse:
+                return "451 4.3.0 Try again later"
+            server.received.append(envelope.original_content or envelope.content)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield server
+    controller.stop()
+
+
+@pytest.fixture
+def mail_to(app, smtp_server):
+    """The app's mail sent to `smtp_server`."""
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port,
+                      SMTP_TIMEOUT=5, MAIL_FROM="Certification CAE <certification@example.org>")
+    return smtp_server

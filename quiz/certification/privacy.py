@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import delete, func, or_, select
 
+from quiz import storage
 from quiz.accounts.models import User, cohort_members
 from quiz.accounts.roles import Role
 from quiz.accounts.throttle import LoginFailure
@@ -97,17 +97,16 @@ def personal_data(user_id: int) -> bytes:
                         for c in service.certificates_of(user_id)],
     }
     out = io.BytesIO()
-    folder = Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "evidence")
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("donnees.json", json.dumps(data, ensure_ascii=False, indent=2))
         seen = set()
         for entry in entries:
             for evidence in (entry.act.evidence if entry.act else ()):
-                path = folder / evidence.stored_name
-                if evidence.id in seen or not path.is_file():
+                if evidence.id in seen or not storage.exists(evidence.stored_name):
                     continue
                 seen.add(evidence.id)
-                archive.write(path, f"fichiers/{evidence.id}-{Path(evidence.original_name).name}")
+                with archive.open(f"fichiers/{evidence.id}-{Path(evidence.original_name).name}", "w") as target:
+                    storage.copy_to(evidence.stored_name, target)
     record("privacy.export", target=("User", user_id))
     return out.getvalue()
 

@@ -1,21 +1,22 @@
-"""Evidence files: recognised by their content (never their name), stored under a random name.
+"""Evidence files: recognised by their content (never their name), stored under a random key.
 
 Accepted: PDF (starts with %PDF-), DOCX and XLSX (a ZIP holding [Content_Types].xml and word/ or
 xl/), ODT (a ZIP whose `mimetype` member is the ODF text type). The name the browser sends is
-kept for display and download only; nothing on disk is ever derived from it.
+kept for display and download only; nothing stored is ever derived from it. The bytes go to
+quiz.storage (the database, reachable from every server) after a check on a temporary copy.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import secrets
+import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from quiz import storage
+from quiz.extensions import db
 from quiz.ledger.service import StoredEvidence
 
 PDF = "application/pdf"
@@ -42,13 +43,19 @@ class Upload:
 def detect(path: Path) -> str | None:
     """The content type of the file at `path` by its bytes, or None if it is not accepted."""
     with path.open("rb") as handle:
-        head = handle.read(8)
+        return detect_stream(handle)
+
+
+def detect_stream(handle: BinaryIO) -> str | None:
+    """The content type of a seekable binary file by its bytes, or None if it is not accepted."""
+    handle.seek(0)
+    head = handle.read(8)
     if head.startswith(b"%PDF-"):
         return PDF
     if not head.startswith(b"PK\x03\x04"):
         return None
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(handle) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
                 with archive.open("mimetype") as member:
@@ -72,48 +79,38 @@ def display_name(filename: str | None) -> str:
     return name[:200] or "piece-jointe"
 
 
-def store(upload: Upload, folder: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredEvidence:
-    """Copy the upload under `folder` with a random name, refusing oversized or unknown files."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+def store(upload: Upload, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredEvidence:
+    """Check the upload (size, content) on a temporary copy, then store it under a random key in
+    the caller's transaction; refused files leave nothing behind."""
     name = display_name(upload.filename)
-    stored_name = secrets.token_hex(16)
-    path = folder / stored_name
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with path.open("xb") as out:
-            while chunk := upload.stream.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise EvidenceError(
-                        f"« {name} » dépasse la taille maximale de {max_bytes // (1024 * 1024)} Mo : "
-                        "réduisez-le (PDF compressé, par exemple) puis joignez-le à nouveau."
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise EvidenceError(f"« {name} » est vide : joignez le bon fichier.")
-        content_type = detect(path)
+    with tempfile.TemporaryFile() as spool:
+        _spool(upload.stream, spool, name, max_bytes)
+        content_type = detect_stream(spool)
         if content_type is None:
             raise EvidenceError(
                 f"« {name} » n'est pas un fichier PDF, DOCX, ODT ou XLSX valide (son contenu a été vérifié, "
                 "pas seulement son extension) : enregistrez-le dans l'un de ces formats."
             )
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return StoredEvidence(name, stored_name, content_type, size, digest.hexdigest())
+        spool.seek(0)
+        blob = storage.put(spool)
+    return StoredEvidence(name, blob.key, content_type, blob.size, blob.sha256)
 
 
-def discard(stored: list[StoredEvidence], folder: str | Path) -> None:
-    """Remove files written for a grading that was not recorded after all."""
-    for item in stored:
-        (Path(folder) / item.stored_name).unlink(missing_ok=True)
+def _spool(stream: BinaryIO, spool: BinaryIO, name: str, max_bytes: int) -> None:
+    size = 0
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            raise EvidenceError(
+                f"« {name} » dépasse la taille maximale de {max_bytes // (1024 * 1024)} Mo : "
+                "réduisez-le (PDF compressé, par exemple) puis joignez-le à nouveau."
+            )
+        spool.write(chunk)
+    if size == 0:
+        raise EvidenceError(f"« {name} » est vide : joignez le bon fichier.")
 
 
-def path_of(stored_name: str, folder: str | Path) -> Path:
-    """The file on disk; the name comes from the database and must be a bare token."""
-    if not stored_name or os.sep in stored_name or "/" in stored_name or stored_name.startswith("."):
-        raise EvidenceError("nom de fichier stocké invalide")
-    return Path(folder) / stored_name
+def discard(stored: list[StoredEvidence]) -> None:
+    """Remove files stored for a grading that was not recorded after all, and commit that."""
+    storage.delete_files(item.stored_name for item in stored)
+    db.session.commit()

@@ -16,11 +16,12 @@ from wtforms import (
     SelectChoice,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from quiz.ledger.service import CompetenceVerdict
+from quiz.ledger.service import EARLIEST_DAY, CompetenceVerdict, contradicts, local_date, score_max
 from quiz.referential import Competence
+from quiz.timeutil import utcnow
 
 OUTCOMES = [SelectChoice("1", _l("Acquis")), SelectChoice("0", _l("Non acquis"))]
 CRITERION = [SelectChoice("1", _l("Satisfait")), SelectChoice("0", _l("Non satisfait"))]
@@ -40,8 +41,19 @@ class FrenchDecimalField(DecimalField):
             self.data = None
 
 
+def bounded_day(form, field) -> None:
+    """No day before 2000 (a mistyped 1900-01-01) nor after today (Paris time)."""
+    if field.data is None:
+        return
+    if field.data < EARLIEST_DAY:
+        raise ValidationError(_l("La date ne peut pas être antérieure au 1er janvier 2000."))
+    if field.data > local_date(utcnow()):
+        raise ValidationError(_l("La date ne peut pas être dans le futur."))
+
+
 class GradingFormBase(FlaskForm):
-    assessed_on = DateField(_l("Date de l'évaluation"), validators=[DataRequired(_l("Indiquez la date."))])
+    assessed_on = DateField(_l("Date de l'évaluation"),
+                            validators=[DataRequired(_l("Indiquez la date.")), bounded_day])
     comment = TextAreaField(_l("Commentaire"), validators=[Optional(), Length(max=5000)])
     files = MultipleFileField(_l("Pièces justificatives (PDF, DOCX, ODT ou XLSX)"))
 
@@ -62,6 +74,7 @@ class CompetenceFields:
     outcome: str
     score: str
     criteria: tuple[str, ...]
+    justification: str
 
 
 def field_names(competence: Competence, selectable: bool, with_criteria: bool) -> CompetenceFields:
@@ -73,35 +86,46 @@ def field_names(competence: Competence, selectable: bool, with_criteria: bool) -
         f"{key}_outcome",
         f"{key}_score",
         tuple(f"{key}_criterion_{i}" for i in range(count)),
+        f"{key}_justification",
     )
 
 
 def build_form(
-    competences: tuple[Competence, ...], correction: bool = False, with_criteria: bool = True, **kwargs
+    competences: tuple[Competence, ...], correction: bool = False, with_criteria: bool = True,
+    modality: str = "E1", selectable: bool | None = None, base=None, **kwargs
 ):
-    """A form instance with, per competence: a choice (unless correcting), each criterion's
-    verdict, the outcome and an optional score out of 20."""
-    base = CorrectionFormBase if correction else GradingFormBase
+    """A form instance with, per competence: a choice (when `selectable`, by default unless
+    correcting), each criterion's verdict, the outcome, an optional score on the modality's scale
+    (out of 100 for E2, of 20 otherwise) and a justification asked when the outcome goes against
+    the criteria."""
+    base = base or (CorrectionFormBase if correction else GradingFormBase)
+    selectable = not correction if selectable is None else selectable
+    top = score_max(modality)
     attrs: dict = {}
     groups = []
     for comp in competences:
-        names = field_names(comp, selectable=not correction, with_criteria=with_criteria)
+        names = field_names(comp, selectable=selectable, with_criteria=with_criteria)
         groups.append(names)
         if names.selected:
             attrs[names.selected] = BooleanField(_l("Évaluer %(code)s", code=comp.label))
         attrs[names.outcome] = RadioField(_l("Résultat"), choices=OUTCOMES, validators=[Optional()])
         attrs[names.score] = FrenchDecimalField(
-            _l("Note sur 20 (facultatif)"),
+            _l("Note sur %(max)s (facultatif)", max=int(top)),
             places=2,
             widget=TextInput(),
             render_kw={"inputmode": "decimal", "autocomplete": "off"},
-            validators=[Optional(), NumberRange(0, 20, _l("La note est comprise entre 0 et 20."))],
+            validators=[Optional(), NumberRange(0, top, _l("La note est comprise entre 0 et %(max)s.", max=int(top)))],
         )
         for i, name in enumerate(names.criteria):
             attrs[name] = RadioField(comp.criteria.items[i], choices=CRITERION, validators=[Optional()])
+        attrs[names.justification] = TextAreaField(
+            _l("Justification du résultat (si le résultat va contre les critères)"),
+            validators=[Optional(), Length(max=2000)])
     form_class = type("GradingForm", (base,), attrs)
     form = form_class(**kwargs)
     form.groups = tuple(groups)
+    form.score_max = top
+    form.assessed_on.render_kw = {"min": EARLIEST_DAY.isoformat(), "max": local_date(utcnow()).isoformat()}
     return form
 
 
@@ -124,12 +148,13 @@ def validate_grading(form) -> bool:
             if form[name].data not in ("0", "1"):
                 form[name].errors = [*form[name].errors, _l("Donnez un avis sur ce critère.")]
                 ok = False
-        verdicts = [form[name].data for name in group.criteria]
-        if outcome.data == "1" and verdicts and all(v == "0" for v in verdicts):
-            outcome.errors = [*outcome.errors, _l(
-                "Aucun critère n'est jugé satisfait : la compétence ne peut pas être déclarée acquise. "
-                "Revoyez les critères ou le résultat.")]
-            ok = False
+        if outcome.data in ("0", "1") and all(form[n].data in ("0", "1") for n in group.criteria):
+            justification = form[group.justification]
+            if contradicts(_verdict(form, group)) and not (justification.data or "").strip():
+                justification.errors = [*justification.errors, _l(
+                    "Le résultat va contre l'avis porté sur les critères (tous satisfaits mais « non acquis », "
+                    "ou un critère non satisfait mais « acquis ») : justifiez-le.")]
+                ok = False
     return ok
 
 
@@ -137,13 +162,15 @@ def chosen_groups(form) -> list[CompetenceFields]:
     return [g for g in form.groups if g.selected is None or form[g.selected].data]
 
 
+def _verdict(form, group: CompetenceFields) -> CompetenceVerdict:
+    return CompetenceVerdict(
+        competence=group.competence.code,
+        passed=form[group.outcome].data == "1",
+        criteria={i: form[name].data == "1" for i, name in enumerate(group.criteria)},
+        score=form[group.score].data,
+        justification=(form[group.justification].data or "").strip(),
+    )
+
+
 def verdicts(form) -> list[CompetenceVerdict]:
-    return [
-        CompetenceVerdict(
-            competence=g.competence.code,
-            passed=form[g.outcome].data == "1",
-            criteria={i: form[name].data == "1" for i, name in enumerate(g.criteria)},
-            score=form[g.score].data,
-        )
-        for g in chosen_groups(form)
-    ]
+    return [_verdict(form, g) for g in chosen_groups(form)]

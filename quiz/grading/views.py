@@ -10,12 +10,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from quiz import storage
 from quiz.accounts.access import role_required
 from quiz.accounts.models import User
 from quiz.accounts.roles import Role
@@ -65,9 +65,12 @@ def queue():
 
 
 def _candidate_or_404(candidate_id: int) -> User:
+    """The candidate graded; never the assessor themself (the ledger refuses it too)."""
     user = db.session.get(User, candidate_id)
     if user is None or not user.has_role(Role.CANDIDATE):
         abort(404)
+    if user.id == current_user.id:
+        abort(403)
     return user
 
 
@@ -81,14 +84,10 @@ def _store_files(form) -> list[service.StoredEvidence] | None:
     try:
         for upload in uploads:
             stored.append(
-                evidence.store(
-                    evidence.Upload(upload.filename, upload.stream),
-                    current_app.config["UPLOAD_FOLDER"],
-                    max_file_bytes(),
-                )
+                evidence.store(evidence.Upload(upload.filename, upload.stream), max_file_bytes())
             )
     except evidence.EvidenceError as exc:
-        evidence.discard(stored, current_app.config["UPLOAD_FOLDER"])
+        evidence.discard(stored)
         form.files.errors = [*form.files.errors, str(exc)]
         return None
     return stored
@@ -104,7 +103,8 @@ def grade(candidate_id: int, modality: str):
         abort(404)
     preselect = set(request.args.getlist("c"))
     defaults = {f"{c.code}_selected": c.code in preselect for c in competences}
-    form = build_form(competences, data={"assessed_on": service.local_date(utcnow()), **defaults})
+    form = build_form(competences, modality=modality,
+                      data={"assessed_on": service.local_date(utcnow()), **defaults})
     if validate_grading(form):
         stored = _store_files(form)
         if stored is not None:
@@ -119,7 +119,7 @@ def grade(candidate_id: int, modality: str):
                     evidence=stored,
                 )
             except LedgerError as exc:
-                evidence.discard(stored, current_app.config["UPLOAD_FOLDER"])
+                evidence.discard(stored)
                 form.form_errors.append(str(exc))
             else:
                 flash(_("Évaluation enregistrée pour %(name)s.", name=candidate.full_name), "success")
@@ -151,10 +151,11 @@ def correct(entry_id: int):
     defaults = {
         "assessed_on": original.assessed_on,
         f"{comp.code}_outcome": "1" if original.passed else "0",
-        f"{comp.code}_score": original.score if original.modality != "E2" else None,
+        f"{comp.code}_score": original.score,
         **{f"{comp.code}_criterion_{i}": "1" if v else "0" for i, v in original.verdicts.items()},
     }
-    form = build_form((comp,), correction=True, with_criteria=with_criteria, data=defaults)
+    form = build_form((comp,), correction=True, with_criteria=with_criteria, modality=original.modality,
+                      data=defaults)
     if validate_grading(form):
         stored = _store_files(form)
         if stored is not None:
@@ -170,9 +171,10 @@ def correct(entry_id: int):
                     comment=form.comment.data or "",
                     assessed_on=form.assessed_on.data,
                     evidence=stored,
+                    justification=verdict.justification,
                 )
             except LedgerError as exc:
-                evidence.discard(stored, current_app.config["UPLOAD_FOLDER"])
+                evidence.discard(stored)
                 form.form_errors.append(str(exc))
             else:
                 flash(_("Correction enregistrée ; l'entrée d'origine reste dans l'historique."), "success")
@@ -199,14 +201,6 @@ def evidence_download(file_id: int):
     if not (current_user.has_role(*GRADERS) or current_user.id == item.act.candidate_id):
         abort(403)
     try:
-        path = evidence.path_of(item.stored_name, current_app.config["UPLOAD_FOLDER"])
-    except evidence.EvidenceError:
+        return storage.response(item.stored_name, item.content_type, item.original_name)
+    except storage.StorageError:
         abort(404)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name, max_age=0
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

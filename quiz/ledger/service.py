@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from quiz import storage
 from quiz.accounts.models import Cohort, Named, User, cohort_members
 from quiz.accounts.roles import Role
 from quiz.audit.service import record
@@ -37,17 +38,33 @@ class LedgerError(ValueError):
 
 @dataclass(frozen=True)
 class CompetenceVerdict:
-    """An assessor's verdict on one competence: outcome, per-criterion verdicts, optional score /20."""
+    """An assessor's verdict on one competence: outcome, per-criterion verdicts, optional score on
+    the modality's scale (score_max), and the justification of an outcome that goes against the
+    criteria verdicts."""
 
     competence: str
     passed: bool
     criteria: dict[int, bool] = field(default_factory=dict)
     score: Decimal | None = None
+    justification: str = ""
+
+
+def score_max(modality: str) -> Decimal:
+    """One scale per modality, the same on forms and in the ledger: E2 in percent, others out of 20."""
+    return E2_SCORE_MAX if modality == "E2" else SCORE_MAX
+
+
+def contradicts(verdict: CompetenceVerdict) -> bool:
+    """An outcome against the criteria: all met but « non acquis », or one unmet but « acquis »."""
+    values = list(verdict.criteria.values())
+    if not values:
+        return False
+    return (verdict.passed and not all(values)) or (not verdict.passed and all(values))
 
 
 @dataclass(frozen=True)
 class StoredEvidence:
-    """A file already checked and written under UPLOAD_FOLDER (see quiz.grading.evidence)."""
+    """A file already checked and put in quiz.storage under `stored_name` (see quiz.grading.evidence)."""
 
     original_name: str
     stored_name: str
@@ -165,26 +182,44 @@ def _check_verdict(verdict: CompetenceVerdict, modality: str, allowed: Sequence[
     items = range(len(comp.criteria.items))
     if any(i not in items for i in verdict.criteria):
         raise LedgerError(f"{comp.code} : critère inconnu")
-    if verdict.score is not None and not 0 <= verdict.score <= SCORE_MAX:
-        raise LedgerError(f"{comp.code} : la note doit être comprise entre 0 et 20")
+    top = score_max(modality)
+    if verdict.score is not None and not 0 <= verdict.score <= top:
+        raise LedgerError(f"{comp.code} : la note doit être comprise entre 0 et {top}")
+    if contradicts(verdict) and not verdict.justification.strip():
+        raise LedgerError(f"{comp.code} : le résultat va contre les critères ; justifiez-le")
     return comp
+
+
+def _not_own_work(candidate_id: int, recorded_by_id: int) -> None:
+    """Nobody grades or corrects their own entries, whatever roles their account holds."""
+    if candidate_id == recorded_by_id:
+        raise LedgerError("vous ne pouvez ni évaluer ni corriger vos propres résultats : "
+                          "un autre évaluateur doit s'en charger")
+
+
+EARLIEST_DAY = date(2000, 1, 1)
 
 
 def _check_day(assessed_on: date) -> None:
     if assessed_on > local_date(utcnow()):
         raise LedgerError("la date de l'évaluation ne peut pas être dans le futur")
+    if assessed_on < EARLIEST_DAY:
+        raise LedgerError("la date de l'évaluation ne peut pas être antérieure au 1er janvier 2000")
 
 
 def _entry_from(verdict: CompetenceVerdict, comp: Competence, act: GradingAct, comment: str, **extra):
+    comment = comment.strip()
+    if verdict.justification.strip():
+        comment = f"{comment}\n\nJustification du résultat : {verdict.justification.strip()}".strip()
     return LedgerEntry(
         candidate_id=act.candidate_id,
         competence=comp.code,
         modality=act.modality,
         passed=verdict.passed,
         score=verdict.score.quantize(CENT) if verdict.score is not None else None,
-        score_max=SCORE_MAX if verdict.score is not None else None,
+        score_max=score_max(act.modality) if verdict.score is not None else None,
         criteria={str(i): bool(v) for i, v in sorted(verdict.criteria.items())},
-        comment=comment.strip(),
+        comment=comment,
         source="assessor",
         act=act,
         recorded_by_id=act.recorded_by_id,
@@ -218,9 +253,12 @@ def record_grading(
     recorded_by_id: int,
     comment: str = "",
     evidence: Sequence[StoredEvidence] = (),
+    commit: bool = True,
 ) -> GradingAct:
-    """An assessor's grading of one piece of work: one entry per competence, shared evidence."""
+    """An assessor's grading of one piece of work: one entry per competence, shared evidence.
+    `commit=False` leaves the commit to a caller recording several gradings as one."""
     _candidate(candidate_id)
+    _not_own_work(candidate_id, recorded_by_id)
     allowed = [c.code for c in gradable_competences(modality)]
     if not verdicts:
         raise LedgerError("choisissez au moins une compétence à évaluer")
@@ -239,8 +277,18 @@ def record_grading(
     db.session.add_all([act, *entries, *_evidence_rows(evidence, act)])
     record("ledger.grading", target=("User", candidate_id), commit=False,
            details={"modality": modality, "verdicts": {c.code: v.passed for v, c in checked}, "files": len(evidence)})
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return act
+
+
+def _carry_forward(item: EvidenceFile) -> StoredEvidence:
+    """A copy of an earlier act's file for a correction's act (evidence rows are append-only and
+    each names its own stored file)."""
+    return StoredEvidence(item.original_name, storage.duplicate(item.stored_name), item.content_type, item.size,
+                          item.sha256)
 
 
 def is_effective(entry: LedgerEntry) -> bool:
@@ -258,9 +306,12 @@ def record_correction(
     comment: str = "",
     assessed_on: date | None = None,
     evidence: Sequence[StoredEvidence] = (),
+    justification: str = "",
 ) -> LedgerEntry:
     """A new entry replacing `entry_id` (same candidate, competence, modality, thematic), with a
-    mandatory reason. Only an effective entry can be corrected; the history keeps both."""
+    mandatory reason. Only an effective entry can be corrected; the history keeps both. The
+    original's evidence files are carried forward (copied into the correction's act) with any new
+    ones, so that the effective entry always shows what it rests on."""
     original = db.session.get(LedgerEntry, entry_id)
     if original is None:
         raise LedgerError("entrée introuvable")
@@ -268,9 +319,10 @@ def record_correction(
         raise LedgerError("le motif de la correction est obligatoire")
     if not is_effective(original):
         raise LedgerError("cette entrée a déjà été corrigée : corrigez la dernière version")
+    _not_own_work(original.candidate_id, recorded_by_id)
     assessed_on = assessed_on or original.assessed_on
     _check_day(assessed_on)
-    verdict = CompetenceVerdict(original.competence, passed, criteria or {}, score)
+    verdict = CompetenceVerdict(original.competence, passed, criteria or {}, score, justification)
     comp = _check_verdict(verdict, original.modality, [original.competence])
     act = GradingAct(
         candidate_id=original.candidate_id,
@@ -288,7 +340,8 @@ def record_correction(
         replaces_id=original.id,
         correction_reason=reason.strip(),
     )
-    db.session.add_all([act, entry, *_evidence_rows(evidence, act)])
+    carried = [_carry_forward(f) for f in (original.act.evidence if original.act else ())]
+    db.session.add_all([act, entry, *_evidence_rows([*carried, *evidence], act)])
     record("ledger.correction", target=("LedgerEntry", original.id), commit=False,
            details={"reason": reason.strip(), "passed": passed})
     try:

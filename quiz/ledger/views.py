@@ -37,7 +37,7 @@ def _page(candidate: User, own: bool):
         ref=service.referential(),
         entries=entries,
         replaced_by={e.replaces_id: e for e in entries if e.replaces_id is not None},
-        can_grade=current_user.has_role(*JURY),
+        can_grade=current_user.has_role(*JURY) and candidate.id != current_user.id,  # never one's own work
         State=State,
     )
 

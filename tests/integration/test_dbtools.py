@@ -19,7 +19,7 @@ PG_URL = os.environ.get("QUIZ_TEST_DATABASE_URL")
 def sqlite_app(tmp_path, name="source"):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "tests-only", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / name}.sqlite3",
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "UPLOAD_FOLDER": str(tmp_path / "evidence"),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     with app.app_context():
         db.create_all()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import zipfile
 
@@ -12,9 +11,11 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from quiz import storage
 from quiz.extensions import db
 from quiz.ledger.models import EvidenceFile, LedgerEntry
 from quiz.referential import load_referential
+from quiz.storage.models import StoredFile
 
 REF = load_referential()
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -88,6 +89,10 @@ def upload(client, candidate, files, **kw):
     )
 
 
+def stored_keys() -> list[str]:
+    return list(db.session.execute(select(StoredFile.key)).scalars())
+
+
 def stored_files() -> list[EvidenceFile]:
     return list(db.session.execute(select(EvidenceFile).order_by(EvidenceFile.id)).scalars())
 
@@ -98,11 +103,11 @@ def test_accepted_formats_are_recognised_by_content_and_stored_under_random_name
     assert upload(client, people["candidate"], files).status_code == 302
     rows = stored_files()
     assert [(r.original_name, r.content_type) for r in rows] == [(n, t) for n, (_, t) in ACCEPTED.items()]
-    folder = app.config["UPLOAD_FOLDER"]
-    assert sorted(os.listdir(folder)) == sorted(r.stored_name for r in rows)
+    assert sorted(stored_keys()) == sorted(r.stored_name for r in rows)
     for row, (name, (content, _)) in zip(rows, ACCEPTED.items(), strict=True):
         assert name not in row.stored_name and re.fullmatch(r"[0-9a-f]{32}", row.stored_name)
         assert row.size == len(content) and row.sha256 == hashlib.sha256(content).hexdigest()
+        assert storage.read(row.stored_name) == content
     # One upload backs the three competences graded together.
     entries = db.session.execute(select(LedgerEntry)).scalars().all()
     assert len(entries) == 3 and {e.act_id for e in entries} == {rows[0].act_id}
@@ -131,7 +136,7 @@ def test_an_oversized_file_gets_a_clear_message_and_nothing_else_is_lost(app, cl
     assert "Texte saisi" in html
     for code in ("C10", "C11", "C12"):
         assert re.search(rf'name="{code}_selected"[^>]*checked|checked[^>]*name="{code}_selected"', html)
-    assert stored_files() == [] and os.listdir(app.config["UPLOAD_FOLDER"]) == []
+    assert stored_files() == [] and stored_keys() == []
 
 
 def test_a_request_far_above_the_global_limit_still_reaches_the_form(app, client, login, people):
@@ -148,10 +153,9 @@ def test_path_traversal_names_cannot_choose_where_files_go(app, client, login, p
     names = ["../../evil.pdf", "..\\..\\windows.pdf", "/etc/passwd.pdf", ".hidden.pdf"]
     files = [(io.BytesIO(PDF_BYTES), n) for n in names]
     assert upload(client, people["candidate"], files).status_code == 302
-    folder = app.config["UPLOAD_FOLDER"]
     rows = stored_files()
     assert [r.original_name for r in rows] == ["evil.pdf", "windows.pdf", "passwd.pdf", "hidden.pdf"]
-    assert sorted(os.listdir(folder)) == sorted(r.stored_name for r in rows)
+    assert sorted(stored_keys()) == sorted(r.stored_name for r in rows)
     assert not (tmp_path / "evil.pdf").exists() and not (tmp_path.parent / "evil.pdf").exists()
 
 

@@ -177,7 +177,8 @@ def test_the_queue_lists_pending_gradings_per_candidate_and_modality(client, log
     assert "Rien en attente" in e5
     e3 = re.search(r'data-modality="E3">.*?</td>', row, re.S).group(0)
     assert all(code in e3 for code in ("C7", "C9", "C16", "C17", "C18"))
-    assert f"/evaluation/candidats/{candidate.id}/E3?c=" in e3
+    # No competence is pre-ticked from the queue: the assessor ticks the ones graded that day.
+    assert f'href="/evaluation/candidats/{candidate.id}/E3"' in e3
 
 
 def test_a_correction_through_the_form_needs_a_reason_and_keeps_both_entries(client, login, setup):
@@ -238,11 +239,11 @@ def test_csrf_is_enforced_on_the_grading_form(app_csrf, make_user, login, clock)
     assert entries() == []
 
 
-def test_acquired_with_every_criterion_unmet_is_refused(client, login, setup):
+def test_acquired_with_every_criterion_unmet_needs_a_justification(client, login, setup):
     candidate, assessor = setup
     login(client, assessor)
     data = form_data(["C1"], passed=False)
     data["C1_outcome"] = "1"
     html = client.post(f"/evaluation/candidats/{candidate.id}/E5", data=data).get_data(as_text=True)
-    assert "Aucun critère n&#39;est jugé satisfait" in html or "Aucun critère n'est jugé satisfait" in html
+    assert "justifiez-le" in html
     assert entries() == []

@@ -138,11 +138,14 @@ def test_grading_several_competences_at_once_shares_the_act_and_its_evidence(peo
 
 def test_grading_keeps_criteria_verdicts_and_score(people):
     candidate, assessor = people
-    verdict = CompetenceVerdict("C5", True, {0: True, 1: False, 2: True, 3: True, 4: True}, Decimal("14.5"))
+    # « Acquis » with one criterion unmet: allowed with a justification, kept in the entry's comment.
+    verdict = CompetenceVerdict("C5", True, {0: True, 1: False, 2: True, 3: True, 4: True}, Decimal("14.5"),
+                                justification="Critère secondaire")
     act = service.record_grading(candidate.id, "E4", [verdict], TODAY, assessor.id)
     db.session.expire_all()
     entry = db.session.get(LedgerEntry, act.entries[0].id)
     assert entry.verdicts == {0: True, 1: False, 2: True, 3: True, 4: True}
+    assert "Justification du résultat : Critère secondaire" in entry.comment
     assert entry.score == Decimal("14.50") and entry.score_max == Decimal(20)
     assert entry.recorded_by_id == assessor.id and entry.source == "assessor"
 

@@ -86,6 +86,13 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/logout", "POST"): everyone(LOGIN),
     ("/account/password", "GET"): logged_in(200),
     ("/account/password", "POST"): logged_in(200),
+    # Anonymous pages: asking for a reset link, using one (a bad token goes back to the request form).
+    ("/mot-de-passe-oublie", "GET"): everyone(200),
+    ("/mot-de-passe-oublie", "POST"): everyone(200),
+    ("/mot-de-passe-oublie/<token>", "GET"): everyone(302, args=lambda w: {"token": "faux"}),
+    ("/mot-de-passe-oublie/<token>", "POST"): everyone(302, args=lambda w: {"token": "faux"}),
+    ("/compte/notifications", "GET"): roles("candidate"),
+    ("/compte/notifications", "POST"): roles("candidate", ok=302),
     # --- administration of accounts -------------------------------------------------------------------
     ("/admin/", "GET"): roles("admin"),
     ("/admin/users", "GET"): roles("admin"),
@@ -100,6 +107,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/admin/import", "GET"): roles("admin"),
     ("/admin/import", "POST"): roles("admin"),
     ("/admin/audit/", "GET"): roles("admin"),
+    ("/admin/courriels", "GET"): roles("admin"),
+    ("/admin/courriels/<int:message_id>", "GET"): roles("admin", args=lambda w: {"message_id": w["message"]}),
+    ("/admin/courriels/<int:message_id>/renvoyer", "POST"): roles(
+        "admin", ok=302, args=lambda w: {"message_id": w["message"]}),
     # --- questionnaires: candidates -------------------------------------------------------------------
     ("/questionnaires", "GET"): roles("candidate"),
     ("/sessions/<int:session_id>/start", "POST"): roles("candidate", ok=302, args=of(session_id="session")),
@@ -152,6 +163,45 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/evaluation/corrections/<int:entry_id>", "POST"): roles(*JURY, args=of(entry_id="candidate_entry")),
     ("/evaluation/pieces/<int:file_id>", "GET"): with_(
         roles(*JURY, args=of(file_id="candidate_evidence")), candidate=200),
+    # --- assessments: deposits (the candidate deposited in the world's E5 session) -------------------
+    ("/epreuves/", "GET"): roles("candidate"),
+    ("/epreuves/<int:session_id>", "GET"): roles("candidate", args=of(session_id="assessment_session")),
+    ("/epreuves/<int:session_id>", "POST"): roles("candidate", args=of(session_id="assessment_session")),
+    ("/epreuves/accuses/<int:version_id>", "GET"): with_(
+        owner_only(200, args=of(version_id="deposit_version")), admin=200),
+    ("/epreuves/accuses/<int:version_id>.pdf", "GET"): with_(
+        owner_only(200, args=of(version_id="deposit_version")), admin=200),
+    ("/epreuves/fichiers/<int:file_id>", "GET"): with_(owner_only(200, args=of(file_id="deposit_file")), admin=200),
+    ("/epreuves/gestion/", "GET"): roles("admin"),
+    ("/epreuves/gestion/nouvelle", "GET"): roles("admin"),
+    ("/epreuves/gestion/nouvelle", "POST"): roles("admin"),
+    ("/epreuves/gestion/<int:session_id>", "GET"): roles("admin", args=of(session_id="assessment_session")),
+    ("/epreuves/gestion/<int:session_id>/modifier", "GET"): roles("admin", args=of(session_id="assessment_session")),
+    ("/epreuves/gestion/<int:session_id>/modifier", "POST"): roles("admin", args=of(session_id="assessment_session")),
+    ("/epreuves/copies/", "GET"): roles("assessor"),
+    ("/epreuves/copies/<int:marking_id>", "GET"): roles("assessor", args=of(marking_id="marking")),
+    ("/epreuves/copies/<int:marking_id>", "POST"): roles("assessor", args=of(marking_id="marking")),
+    ("/epreuves/copies/<int:marking_id>/fichiers/<int:file_id>", "GET"): roles(
+        "assessor", args=of(marking_id="marking", file_id="deposit_file")),
+    ("/epreuves/gestion/<int:session_id>/attribution", "GET"): roles("admin", args=of(session_id="assessment_session")),
+    ("/epreuves/gestion/<int:session_id>/attribution", "POST"): roles(
+        "admin", ok=302, args=of(session_id="assessment_session")),
+    ("/epreuves/gestion/<int:session_id>/attribution/automatique", "POST"): roles(
+        "admin", ok=302, args=of(session_id="assessment_session"), fresh=True),
+    ("/epreuves/gestion/<int:session_id>/publier", "POST"): roles(
+        "admin", ok=302, args=of(session_id="assessment_session")),
+    ("/epreuves/gestion/<int:session_id>/copies.zip", "GET"): roles("admin", args=of(session_id="assessment_session")),
+    ("/epreuves/candidats/<int:candidate_id>/corrections", "GET"): roles(*JURY, args=of(candidate_id="candidate")),
+    ("/epreuves/gestion/<int:session_id>/creneaux", "GET"): roles("admin", args=of(session_id="e4_session")),
+    ("/epreuves/gestion/<int:session_id>/creneaux", "POST"): roles("admin", args=of(session_id="e4_session")),
+    ("/epreuves/gestion/creneaux/<int:slot_id>/attribuer", "POST"): roles("admin", ok=302, args=of(slot_id="slot")),
+    ("/epreuves/<int:session_id>/creneaux", "GET"): roles("candidate", args=of(session_id="e4_session")),
+    # The world's slot is the candidate's: booking it again keeps it, the other candidate is refused.
+    ("/epreuves/creneaux/<int:slot_id>/reserver", "POST"): roles("candidate", ok=302, args=of(slot_id="slot")),
+    ("/epreuves/creneaux/<int:slot_id>/convocation", "GET"): with_(
+        owner_only(200, args=of(slot_id="slot")), admin=200, assessor=200),
+    ("/epreuves/creneaux/<int:slot_id>/convocation.pdf", "GET"): with_(
+        owner_only(200, args=of(slot_id="slot")), admin=200, assessor=200),
     # --- authoring ------------------------------------------------------------------------------------
     ("/atelier/banques", "GET"): roles(*AUTHORS),
     ("/atelier/banques/<int:number>", "GET"): roles(*AUTHORS, args=lambda w: {"number": 1}),

@@ -44,7 +44,7 @@ class Server:
 
     def __init__(self, db_url: str, tmp_path: Path) -> None:
         self.env = os.environ | {"QUIZ_DATABASE_URL": db_url, "QUIZ_SECRET_KEY": "crash-recovery-test",
-                                 "QUIZ_UPLOAD_FOLDER": str(tmp_path / "evidence"), "QUIZ_IDLE_MINUTES": "600"}
+                                 "QUIZ_IDLE_MINUTES": "600"}
         self.process: subprocess.Popen | None = None
         self.url = ""
 

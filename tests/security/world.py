@@ -14,8 +14,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app
-
 from quiz.accounts.models import Cohort, User
 from quiz.extensions import db
 from quiz.timeutil import utcnow
@@ -86,7 +84,7 @@ def grade_with_evidence(candidate: User, assessor: User, comment: str = "Synthè
     from quiz.ledger import service
     from quiz.referential import load_referential
 
-    stored = evidence.store(evidence.Upload("synthese.pdf", io.BytesIO(PDF_BYTES)), current_app.config["UPLOAD_FOLDER"])
+    stored = evidence.store(evidence.Upload("synthese.pdf", io.BytesIO(PDF_BYTES)))
     items = load_referential().competence("C10").criteria.items
     verdict = service.CompetenceVerdict("C10", True, {i: True for i in range(len(items))})
     act = service.record_grading(candidate.id, "E5", [verdict], date(2026, 6, 1), assessor.id, comment=comment,
@@ -131,6 +129,34 @@ def build_world(make_user, clock) -> World:
         "Jeanne Présidente", "Directrice", True)], world.users["admin"].id)
     certification.present_candidates(jury.id, [world.users["candidate"].id])
     world.ids["jury"] = jury.id
+    from quiz.assessments import service as assessments
+    from quiz.grading.evidence import Upload
+
+    now = utcnow()
+    e5 = assessments.create_session(assessments.SessionData(
+        "E5", "Synthèse", now - timedelta(hours=1), now + timedelta(days=7), [cohort.id], ["C10"]),
+        world.users["admin"])
+    deposited = assessments.deposit(e5, world.users["candidate"], [Upload("synthese.pdf", io.BytesIO(PDF_BYTES))],
+                                    world.users["candidate"], 1024 * 1024)
+    from quiz.assessments import marking
+
+    copy = marking.allocate(deposited.submission, "first", world.users["assessor"].id, world.users["admin"])
+    db.session.commit()
+    from quiz.assessments import appointments
+
+    e4 = assessments.create_session(assessments.SessionData(
+        "E4", "Entretien", now - timedelta(hours=1), now + timedelta(days=30), [cohort.id], ["C5"]),
+        world.users["admin"])
+    slot = appointments.add_slot(e4, now + timedelta(days=10), 60, world.users["assessor"].id, "Salle 1", "",
+                                 world.users["admin"])
+    appointments.book(slot, world.users["candidate"], world.users["admin"])
+    world.ids.update(assessment_session=e5.id, deposit_version=deposited.id, deposit_file=deposited.files[0].id,
+                     marking=copy.id, e4_session=e4.id, slot=slot.id)
+    from quiz.notifications.service import enqueue
+
+    message = enqueue(world.users["candidate"].email, "Accusé de dépôt", "…", "test")
+    db.session.commit()
+    world.ids["message"] = message.id
     clock.advance(hours=2)
     for name, user in world.users.items():
         world.ids[name] = user.id
