@@ -1,7 +1,7 @@
 """certification: jury, certificates, civil identity, SI CPF
 
 Revision ID: 612138609b45
-Revises: 77b2e81c2ed4
+Revises: a20f5e7c1d93
 Create Date: 2026-12-04 02:05:17.969066
 
 """
@@ -93,7 +93,7 @@ DROP_IMMUTABLE = {'postgresql': ('DROP TRIGGER IF EXISTS jury_decisions_append_o
 
 # revision identifiers, used by Alembic.
 revision = '612138609b45'
-down_revision = '77b2e81c2ed4'
+down_revision = 'a20f5e7c1d93'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """assessments notifications storage
 
 Revision ID: a20f5e7c1d93
-Revises: 77b2e81c2ed4
+Revises: c4f17a9e2b61
 Create Date: 2026-12-04 02:31:43.422961
 
 """
@@ -13,7 +13,7 @@ import quiz.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'a20f5e7c1d93'
-down_revision = '77b2e81c2ed4'
+down_revision = 'c4f17a9e2b61'
 branch_labels = None
 depends_on = None
 
