@@ -135,6 +135,8 @@ def _ordering(q: Question, response: Any) -> Fraction:
 def _matching(q: Question, response: Any) -> Fraction:
     if not isinstance(response, dict):
         return ZERO
+    if q.scoring == "partial":
+        return Fraction(sum(1 for p in q.pairs if response.get(p.left_id) == p.right_id), len(q.pairs))
     return ONE if response == {p.left_id: p.right_id for p in q.pairs} else ZERO
 
 

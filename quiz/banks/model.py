@@ -198,6 +198,8 @@ class Question:
                 ]
         if self.type == "ordering":
             payload["items"] = [{"id": i.id, "text": i.text} for i in self.items]
+        if self.type == "matching" and self.scoring == "partial":
+            payload["scoring"] = self.scoring
         if self.type == "matching":
             payload["columns"] = list(self.columns or ("", ""))
             payload["pairs"] = [

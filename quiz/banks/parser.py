@@ -611,7 +611,7 @@ class QuestionParser:
             competences=values.get("competences", ()),
             tags=values.get("tags", ()),
             shuffle=values.get("shuffle", True) if kind in CHOICE_TYPES else True,
-            scoring=values.get("scoring", "all-or-nothing") if kind == "multiple" else "all-or-nothing",
+            scoring=self.scoring(kind, values, meta),
             answer=values.get("answer"),
             tolerance=values.get("tolerance") if kind == "numeric" else None,
             unit=values.get("unit") if kind == "numeric" else None,
@@ -660,8 +660,8 @@ class QuestionParser:
                             "(ordering et matching sont toujours mélangés).")
                 ok = False
                 continue
-            if key == "scoring" and kind != "multiple":
-                self.report(line, "clé « scoring » réservée aux questions « multiple » — retirez-la.")
+            if key == "scoring" and kind not in ("multiple", "matching"):
+                self.report(line, "clé « scoring » réservée aux questions « multiple » et « matching » — retirez-la.")
                 ok = False
                 continue
             if key in ("tolerance", "unit", "partial") and kind != "numeric":
@@ -699,6 +699,13 @@ class QuestionParser:
         elif kind == "numeric":
             ok = self.numeric(meta, values, answer_line, key_lines, meta_line) and ok
         return values, ok
+
+    @staticmethod
+    def scoring(kind: str, values: dict, meta: dict) -> str:
+        """A matching question is partial only when it says so (the bank's default is for multiple)."""
+        if kind == "multiple" or (kind == "matching" and "scoring" in meta):
+            return values.get("scoring", "all-or-nothing")
+        return "all-or-nothing"
 
     def extra_value(self, key: str, value: Any, line: int) -> Any:
         """`partial`, `normalise`, `source_id` and `case` (the latter checked by the bank)."""

@@ -83,6 +83,8 @@ def question_markdown(question: Question, defaults: dict[str, Any] | None = None
         meta.append(f"normalise: {yaml_list(q.normalise)}")
     if q.type == "multiple" and not q.weighted and q.scoring != defaults["scoring"]:
         meta.append(f"scoring: {q.scoring}")
+    if q.type == "matching" and q.scoring != "all-or-nothing":
+        meta.append(f"scoring: {q.scoring}")
     if q.type == "truefalse":
         meta.append(f"answer: {yaml_scalar(bool(q.answer))}")
     if q.type == "numeric":
