@@ -123,6 +123,7 @@ class Draft:
     answer: Any = None
     notes: list[tuple[str, str]] = field(default_factory=list)
     losses: list[str] = field(default_factory=list)
+    todo: list[str] = field(default_factory=list)
     refusal: str | None = None
     is_case: bool = False
 
@@ -147,10 +148,11 @@ class Entry:
     status: str  # converted · lossy · refused
     losses: list[str]
     is_case: bool = False  # a case context: reported, not counted as a question
+    todo: list[str] = field(default_factory=list)  # what the format requires and the source lacked
 
     def to_json(self) -> dict[str, Any]:
         return {"number": self.number, "name": self.name, "source_id": self.source_id, "id": self.id,
-                "status": self.status, "losses": self.losses}
+                "status": self.status, "losses": self.losses, "todo": self.todo}
 
 
 @dataclass
@@ -195,6 +197,7 @@ class Conversion:
                 out += [f"  {loss}" for loss in entry.losses[1:]]
             else:
                 out += [f"{label} : {loss}" for loss in entry.losses]
+                out += [f"{label} : à compléter : {item}" for item in entry.todo]
         return out
 
     def to_json(self) -> str:
@@ -325,7 +328,7 @@ def drafts_to_bank(
                 qid = f"{prefix}-{next_number:03d}"
                 next_number += 1
             used.add(qid)
-        entry = Entry(number, name, draft.source_id, qid, "converted", draft.losses, draft.is_case)
+        entry = Entry(number, name, draft.source_id, qid, "converted", draft.losses, draft.is_case, draft.todo)
         entries.append(entry)
         if draft.refusal is None:
             question = _question(draft, qid, allowed, thematic, cases)  # type: ignore[arg-type]
@@ -381,7 +384,7 @@ def _question(draft: Draft, qid: str, allowed: tuple[str, ...], thematic: int,
     explanation = _explanation(draft)
     if not explanation:
         explanation = PLACEHOLDER_EXPLANATION
-        draft.losses.append("explication absente — à écrire sous « ### Explication »")
+        draft.todo.append("explication absente — à écrire sous « ### Explication »")
     competences = []
     for code in draft.meta.get("competences", []):
         if not allowed or code in allowed:
