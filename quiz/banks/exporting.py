@@ -11,6 +11,7 @@ from quiz.banks.model import Bank
 from quiz.banks.moodle import export_moodle, read_moodle
 from quiz.banks.qti import export_qti
 
+CATEGORY_TAG = "catégorie:"
 SUFFIXES = {"moodle-xml": ".moodle.xml", "gift": ".gift", "qti": ".qti.zip"}
 
 
@@ -35,12 +36,21 @@ def convert_text(text: str, kind: str, *, prefix: str, thematic: int, referentia
         title, drafts, errors = import_gift(text)
     if referential is not None and any(t.number == thematic for t in referential.thematics):
         title = title or referential.thematic(thematic).title
+    _category_tags(drafts)
     conversion = drafts_to_bank(drafts, prefix=prefix, thematic=thematic, title=title or f"Thématique {thematic}",
                                 referential=referential)
     conversion.errors = errors
     if conversion.markdown is not None:
         conversion.assets = {name: data for name, data in assets.items() if f"assets/{name}" in conversion.markdown}
     return conversion
+
+
+def _category_tags(drafts: list) -> None:
+    """Categories become tags, except a file's single flat category: it is already the bank's title."""
+    found = {t for d in drafts for t in d.meta.get("tags", ()) if t.startswith(CATEGORY_TAG)}
+    if len(found) == 1 and "/" not in next(iter(found)):
+        for draft in drafts:
+            draft.meta["tags"] = [t for t in draft.meta.get("tags", ()) if not t.startswith(CATEGORY_TAG)]
 
 
 def sniff(name: str, data: bytes) -> tuple[str | None, str]:

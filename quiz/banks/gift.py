@@ -43,13 +43,49 @@ def _weight(value: Decimal) -> str:
     return canonical(value.quantize(Decimal("0.00001")))
 
 
+def _choice_lines(q: Question, text) -> list[str]:
+    lines = []
+    right = len(q.correct_ids)
+    for choice in q.choices:
+        feedback = f"#{text(choice.feedback)}" if choice.feedback else ""
+        if q.weighted:
+            weight = choice.weight or Decimal(0)
+            mark = "=" if q.type == "single" and weight == 100 else ("~" if weight == 0 else f"~%{_weight(weight)}%")
+        elif q.type == "single":
+            mark = "=" if choice.correct else "~"
+        else:
+            mark = f"~%{_weight(Decimal(100) / right * (1 if choice.correct else -1))}%"
+        lines.append(f"{mark}{text(choice.text)}{feedback}")
+    if q.type == "single" and q.weighted and not any(c.weight == 100 for c in q.choices):
+        lines.insert(0, "")
+    return lines
+
+
+def _numeric_lines(q: Question) -> list[str]:
+    assert isinstance(q.answer, Decimal) and q.tolerance is not None
+    if not q.partial:
+        return [f"#{canonical(q.answer)}:{canonical(q.tolerance.margin(q.answer))}"]
+    lines = ["#", f"=%100%{canonical(q.answer)}:{canonical(q.tolerance.margin(q.answer))}"]
+    lines += [f"=%{_weight(p.credit)}%{canonical(p.answer)}:{canonical(p.tolerance.margin(p.answer))}"
+              for p in q.partial]
+    return lines
+
+
 def export_gift(bank: Bank) -> tuple[str, list[str]]:
     losses: list[str] = []
     blocks = [f"// {bank.title} — thématique {bank.thematic}, préfixe {bank.prefix}", f"$CATEGORY: {bank.title}"]
+    cases: set[str] = set()
     for q in bank.questions:
         if q.type == "ordering":
-            losses.append(f"{q.id} : type « ordering » absent du format GIFT (question non exportée)")
+            losses.append(f"{q.id} : type « ordering » non exporté en GIFT — Moodle l'a désormais en standard, "
+                          "mais sa syntaxe GIFT ({>N …}) ne garde ni la notation tout-ou-rien ni l'ordre sans "
+                          "réglages : exportez cette banque en Moodle XML")
             continue
+        if q.case is not None and q.case.id not in cases:
+            cases.add(q.case.id)
+            blocks.append(f"// [id:{q.case.id}] [tag:case]\n::{escape(q.case.title)}::[markdown]{escape(q.case.text)}")
+            losses.append(f"{q.case.id} : cas exporté en description GIFT suivie de ses questions (étiquette "
+                          f"case:{q.case.id}) — un tirage aléatoire Moodle les séparerait")
         html = _has_table(q)
 
         def text(md: str, html: bool = html) -> str:
@@ -59,24 +95,25 @@ def export_gift(bank: Bank) -> tuple[str, list[str]]:
         head = f"// [id:{q.id}] {tags}".rstrip()
         lines = [head, f"::{escape(q.title)}::[{'html' if html else 'markdown'}]{text(q.stem)}{{"]
         if q.type in ("single", "multiple"):
-            right = len(q.correct_ids)
-            for choice in q.choices:
-                feedback = f"#{text(choice.feedback)}" if choice.feedback else ""
-                if q.type == "single":
-                    lines.append(f"{'=' if choice.correct else '~'}{text(choice.text)}{feedback}")
-                else:
-                    weight = Decimal(100) / right * (1 if choice.correct else -1)
-                    lines.append(f"~%{_weight(weight)}%{text(choice.text)}{feedback}")
+            lines += _choice_lines(q, text)
+        elif q.type == "short":
+            for answer in q.choices:
+                feedback = f"#{text(answer.feedback)}" if answer.feedback else ""
+                lines.append(f"=%{_weight(answer.weight or Decimal(0))}%{escape(answer.text)}{feedback}")
+            if tuple(q.normalise) != ("case",):
+                losses.append(f"{q.id} : GIFT compare sans tenir compte de la casse seulement (normalise : "
+                              f"{', '.join(q.normalise) or 'rien'} gardé en étiquette)")
         elif q.type == "truefalse":
             lines.append("TRUE" if q.answer else "FALSE")
         elif q.type == "numeric":
-            assert isinstance(q.answer, Decimal) and q.tolerance is not None
-            lines.append(f"#{canonical(q.answer)}:{canonical(q.tolerance.margin(q.answer))}")
+            lines += _numeric_lines(q)
         elif q.type == "matching":
             for pair in q.pairs:
                 if "->" in pair.left:
                     losses.append(f"{q.id} : « -> » dans « {pair.left} » ambigu en GIFT")
                 lines.append(f"={text(pair.left)} -> {text(pair.right)}")
+            if q.scoring != "partial":
+                losses.append(f"{q.id} : Moodle note l'appariement paire par paire (tout-ou-rien gardé en étiquette)")
         lines += [f"####{text(q.explanation)}", "}"]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n", losses
@@ -142,7 +179,7 @@ class _Text:
         return plain_to_markdown(text)
 
 
-def _weight(chunk: str, default: Decimal) -> tuple[Decimal, str]:
+def _split_weight(chunk: str, default: Decimal) -> tuple[Decimal, str]:
     chunk = chunk.strip()
     match = _WEIGHT.match(chunk)
     return (Decimal(match[1]), chunk[match.end():]) if match else (default, chunk)
@@ -175,7 +212,7 @@ def _numerical(draft: Draft, answers: str, texts: _Text) -> None:
     if "~" in answers:
         answers, wrong = answers[: answers.index("~")], answers[answers.index("~"):]
     for piece in _pieces(answers, "="):
-        weight, rest = _weight(piece, Decimal(100))
+        weight, rest = _split_weight(piece, Decimal(100))
         value_text, feedback = _feedback(rest)
         value_text = value_text.strip()
         if ".." in value_text[1:]:
@@ -231,7 +268,7 @@ def _choice_question(draft: Draft, answers: str, texts: _Text) -> None:
         if piece.startswith("="):
             weight, rest = Decimal(100), piece[1:]
         else:
-            weight, rest = _weight(piece, Decimal(0))
+            weight, rest = _split_weight(piece, Decimal(0))
         text, feedback = _feedback(rest)
         draft.choices.append((texts.convert(text), weight, texts.convert(feedback) or None))
     if len(draft.choices) < 2:
@@ -257,7 +294,7 @@ def _short(draft: Draft, answers: str, texts: _Text) -> None:
     draft.type = "short"
     draft.meta.setdefault("normalise", ("case",))
     for piece in _pieces(answers, "="):
-        weight, rest = _weight(piece, Decimal(100))
+        weight, rest = _split_weight(piece, Decimal(100))
         text, feedback = _feedback(rest)
         draft.choices.append((_restore(text).strip(), weight, texts.convert(feedback) or None))
 

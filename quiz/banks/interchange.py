@@ -44,8 +44,8 @@ def meta_tags(q: Question, *, portable: bool = False) -> list[str]:
     tags = [f"difficulty:{q.difficulty}"] + [f"competence:{c}" for c in q.competences]
     if q.type == "multiple" and not q.weighted:
         tags.append(f"scoring:{q.scoring}")
-    if q.type == "matching" and q.scoring == "partial":
-        tags.append("scoring:partial")
+    if q.type == "matching":
+        tags.append(f"scoring:{q.scoring}")
     if q.type == "short" and portable:
         tags.append("normalise:" + ",".join(q.normalise))
     if q.case is not None:
@@ -242,11 +242,8 @@ def _choices(draft: Draft, qid: str) -> dict[str, Any]:
         wrong = [w for w in weights if w <= 0]
         if all(_near(w, share) for w in right) and wrong and all(_near(w, -share) for w in wrong):
             plain = [w > 0 for w in weights]
-            scoring = draft.meta.get("scoring", "partial")
-            if scoring != "partial":
-                draft.losses.append("notation tout-ou-rien reprise de l'étiquette scoring:all-or-nothing (Moodle "
-                                    "donnait du crédit partiel)")
-            fields["scoring"] = scoring
+            # An explicit scoring tag (written by this platform's export) wins.
+            fields["scoring"] = draft.meta.get("scoring", "partial")
     fields["choices"] = tuple(
         Choice(letter_id(i), text, (plain[i] if plain else w > 0), feedback or None,
                weight=None if plain else w)
@@ -427,6 +424,7 @@ def _question(draft: Draft, qid: str, allowed: tuple[str, ...], thematic: int,
         common["pairs"] = tuple(MatchPair(letter_id(i), left, right_ids[i], right)
                                 for i, (left, right) in enumerate(draft.pairs))
         common["columns"] = draft.meta.get("columns", ("Élément", "Correspondance"))
+        # Moodle grades pair by pair; an explicit scoring tag (this platform's export) wins.
         common["scoring"] = draft.meta.get("scoring", "partial")
     if draft.refusal is not None:
         return None

@@ -161,7 +161,7 @@ def _decimal(text: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _fraction(answer: ET.Element) -> Decimal:
+def _answer_fraction(answer: ET.Element) -> Decimal:
     return _decimal(answer.get("fraction")) or Decimal(0)
 
 
@@ -194,7 +194,7 @@ def _multichoice(node: ET.Element, draft: Draft, reader: _Reader) -> None:
         text = reader.text(answer, ".", draft)
         if not text:
             continue
-        draft.choices.append((text, _fraction(answer), reader.text(answer, "feedback", draft) or None))
+        draft.choices.append((text, _answer_fraction(answer), reader.text(answer, "feedback", draft) or None))
 
 
 def _numerical(node: ET.Element, draft: Draft, reader: _Reader) -> None:
@@ -204,13 +204,13 @@ def _numerical(node: ET.Element, draft: Draft, reader: _Reader) -> None:
         feedback = reader.text(answer, "feedback", draft)
         tolerance = abs(_decimal(answer.findtext("tolerance")) or Decimal(0))
         if raw in ("*", ""):
-            draft.numbers.append(NumericDraft(None, Decimal(0), _fraction(answer), feedback))
+            draft.numbers.append(NumericDraft(None, Decimal(0), _answer_fraction(answer), feedback))
             continue
         value = _decimal(raw.replace(",", "."))
         if value is None:
             draft.refuse(f"réponse numérique « {raw} » illisible")
             return
-        draft.numbers.append(NumericDraft(value, tolerance, _fraction(answer), feedback))
+        draft.numbers.append(NumericDraft(value, tolerance, _answer_fraction(answer), feedback))
     units = node.findall("units/unit")
     base = [u for u in units if _decimal(u.findtext("multiplier")) == 1]
     if base:
@@ -232,7 +232,7 @@ def _shortanswer(node: ET.Element, draft: Draft, reader: _Reader) -> None:
     for answer in node.findall("answer"):
         text = (answer.findtext("text") or "").strip()
         if text:
-            draft.choices.append((text, _fraction(answer), reader.text(answer, "feedback", draft) or None))
+            draft.choices.append((text, _answer_fraction(answer), reader.text(answer, "feedback", draft) or None))
 
 
 def _matching(node: ET.Element, draft: Draft, reader: _Reader) -> None:
@@ -290,8 +290,8 @@ def _question(node: ET.Element, qtype: str, category: str | None, reader: _Reade
     if qtype == "truefalse":
         draft.type = "truefalse"
         answers = node.findall("answer")
-        right = next((a for a in answers if _fraction(a) >= 100), None)
-        if right is None or any(0 < _fraction(a) < 100 for a in answers):
+        right = next((a for a in answers if _answer_fraction(a) >= 100), None)
+        if right is None or any(0 < _answer_fraction(a) < 100 for a in answers):
             return draft.refuse("vrai/faux sans réponse à 100 %")
         draft.answer = (right.findtext("text") or "").strip().lower() == "true"
         for answer in answers:

@@ -25,10 +25,10 @@ QTI = "{http://www.imsglobal.org/xsd/imsqtiasi_v3p0}"
 
 
 def back(text: str, kind: str):
-    markdown, losses = convert_text(text, kind, prefix="AF", thematic=1, referential=REF)
-    bank, problems = parse_bank(markdown, "01-analyse-financiere.md", REF)
-    assert problems == [], markdown
-    return bank, losses
+    conversion = convert_text(text, kind, prefix="AF", thematic=1, referential=REF)
+    bank, problems = parse_bank(conversion.markdown, "01-analyse-financiere.md", REF)
+    assert problems == [], conversion.markdown
+    return bank, [loss for e in conversion.entries for loss in e.losses]
 
 
 def rendered(q: Question) -> Question:
@@ -85,11 +85,15 @@ def test_moodle_import_converts_html_and_lists_what_it_cannot():
     <question type="essay"><name><text>Libre</text></name>
       <questiontext format="html"><text>x</text></questiontext></question>
     </quiz>"""
-    markdown, losses = convert_text(xml, "xml", prefix="FL", thematic=2, referential=REF)
+    conversion = convert_text(xml, "xml", prefix="FL", thematic=2, referential=REF)
+    markdown = conversion.markdown
     assert "## FL-001 · Q1" in markdown and "Quel **moyen** ?" in markdown
-    assert any("essay" in loss for loss in losses)
-    assert any("a.png" in loss for loss in losses)
-    assert any("explication absente" in loss for loss in losses)
+    q1, essay = conversion.entries
+    assert essay.status == "refused" and "essay" in essay.losses[0]
+    assert q1.status == "lossy" and any("a.png" in loss for loss in q1.losses)
+    assert any("sans texte alternatif" in loss for loss in q1.losses)
+    assert any("explication absente" in item for item in q1.todo)
+    assert conversion.summary() == "2 questions read, 1 converted, 1 refused, 1 converted with losses"
 
 
 def test_gift_import_of_hand_written_questions():
@@ -102,17 +106,19 @@ def test_gift_import_of_hand_written_questions():
 
 ::Mot manquant::Le {=chat} dort.
 """
-    _title, drafts, losses = import_gift(gift)
-    assert [d.type for d in drafts] == ["single", "truefalse", "numeric"]
+    _title, drafts, errors = import_gift(gift)
+    assert errors == []
+    assert [d.type for d in drafts] == ["single", "truefalse", "numeric", "short"]
     assert drafts[0].source_id == "FL-010" and drafts[0].meta["difficulty"] == 3
-    assert drafts[0].choices[1] == ("Lyon", False, "Non")
-    assert any("mot manquant" in loss for loss in losses)
+    assert drafts[0].choices[1] == ("Lyon", 0, "Non")
+    assert drafts[3].stem == r"Le \_\_\_\_\_ dort." and drafts[3].choices == [("chat", 100, None)]
 
 
 def test_broken_inputs_are_reported_not_raised():
-    assert import_moodle("<quiz><question")[2][0].startswith("XML invalide")
-    markdown, losses = convert_text("{{{ ::: }}}", "gift", prefix="AF", thematic=1, referential=REF)
-    assert isinstance(markdown, str) and losses
+    assert import_moodle("<quiz><question")[2][0].startswith("XML illisible")
+    conversion = convert_text("::Q:: Unclosed {=a ~b", "gift", prefix="AF", thematic=1, referential=REF)
+    assert conversion.markdown is None and conversion.entries[0].status == "refused"
+    assert conversion.exit_code == 1
 
 
 def test_qti_package_is_well_formed_with_the_right_correct_responses():
