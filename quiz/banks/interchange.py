@@ -46,8 +46,10 @@ def meta_tags(q: Question, *, portable: bool = False) -> list[str]:
         tags.append(f"scoring:{q.scoring}")
     if q.type == "matching":
         tags.append(f"scoring:{q.scoring}")
-    if q.type == "short" and portable:
+    if q.type == "short":
         tags.append("normalise:" + ",".join(q.normalise))
+    if q.source_id:
+        tags.append(f"source_id:{q.source_id}")
     if q.case is not None:
         tags.append(f"case:{q.case.id}")
     if q.type == "numeric" and q.tolerance is not None and q.tolerance.relative:
@@ -76,6 +78,8 @@ def parse_meta_tags(tags: list[str]) -> dict[str, Any]:
             meta["shuffle"] = value == "true"
         elif key in ("tolerance", "unit") and value:
             meta[key] = value
+        elif key == "source_id" and value:
+            meta["source_id"] = value
         elif key == "normalise":
             meta["normalise"] = tuple(v for v in value.split(",") if v)
         elif key == "case" and value:
@@ -396,7 +400,7 @@ def _question(draft: Draft, qid: str, allowed: tuple[str, ...], thematic: int,
         "stem": draft.stem.strip() or "À compléter.", "explanation": explanation,
         "difficulty": draft.meta.get("difficulty", 2), "competences": tuple(competences),
         "tags": tuple(draft.meta.get("tags", ())), "case": case,
-        "source_id": draft.source_id if draft.source_id and draft.source_id != qid else None,
+        "source_id": draft.meta.get("source_id") or (draft.source_id if draft.source_id != qid else None),
     }
     if draft.type in ("single", "multiple"):
         common.update(_choices(draft, qid))

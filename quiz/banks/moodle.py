@@ -23,6 +23,18 @@ from quiz.banks.model import Bank
 from quiz.banks.numbers import canonical
 
 
+def _case(quiz: ET.Element, case) -> None:
+    node = ET.SubElement(quiz, "question", {"type": "description"})
+    _text(node, "name", case.title, None)
+    _text(node, "questiontext", case.text)
+    _text(node, "generalfeedback", "")
+    ET.SubElement(node, "defaultgrade").text = "0"
+    ET.SubElement(node, "penalty").text = "0"
+    ET.SubElement(node, "hidden").text = "0"
+    ET.SubElement(node, "idnumber").text = case.id
+    ET.SubElement(ET.SubElement(ET.SubElement(node, "tags"), "tag"), "text").text = "case"
+
+
 def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "markdown") -> ET.Element:
     element = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
     ET.SubElement(element, "text").text = text
@@ -40,8 +52,15 @@ def export_moodle(bank: Bank) -> tuple[str, list[str]]:
     category = ET.SubElement(quiz, "question", {"type": "category"})
     _text(category, "category", f"$course$/top/{bank.title}", None)
     _text(category, "info", f"thematic:{bank.thematic} prefix:{bank.prefix}", "moodle_auto_format")
+    cases: set[str] = set()
     for q in bank.questions:
-        qtype = {"single": "multichoice", "multiple": "multichoice", "numeric": "numerical"}.get(q.type, q.type)
+        if q.case is not None and q.case.id not in cases:
+            cases.add(q.case.id)
+            _case(quiz, q.case)
+            losses.append(f"{q.case.id} : cas exporté en question « description » suivie de ses questions (étiquette "
+                          f"case:{q.case.id}) — un tirage aléatoire Moodle les séparerait")
+        qtype = {"single": "multichoice", "multiple": "multichoice", "numeric": "numerical",
+                 "short": "shortanswer"}.get(q.type, q.type)
         node = ET.SubElement(quiz, "question", {"type": qtype})
         _text(node, "name", q.title, None)
         _text(node, "questiontext", q.stem)
@@ -59,12 +78,23 @@ def export_moodle(bank: Bank) -> tuple[str, list[str]]:
                 weight = Decimal(100) / right if choice.correct else Decimal(0)
                 if q.type == "multiple" and not choice.correct:
                     weight = -Decimal(100) / right
+                if q.weighted:
+                    weight = choice.weight or Decimal(0)
                 answer = _text(node, "answer", choice.text)
                 answer.set("fraction", _fraction(weight))
                 _text(answer, "feedback", choice.feedback or "")
-            if q.type == "multiple" and q.scoring == "all-or-nothing":
+            if q.type == "multiple" and not q.weighted and q.scoring == "all-or-nothing":
                 losses.append(f"{q.id} : notation tout-ou-rien exportée en notation partielle Moodle "
                               "(l'étiquette scoring:all-or-nothing la garde pour un retour)")
+        elif q.type == "short":
+            ET.SubElement(node, "usecase").text = "0" if "case" in q.normalise else "1"
+            for choice in q.choices:
+                answer = _text(node, "answer", choice.text, "moodle_auto_format")
+                answer.set("fraction", _fraction(choice.weight or Decimal(0)))
+                _text(answer, "feedback", choice.feedback or "")
+            if set(q.normalise) - {"case"}:
+                losses.append(f"{q.id} : Moodle ne compare que sans la casse — normalisation "
+                              f"{', '.join(sorted(set(q.normalise) - {'case'}))} non exportée")
         elif q.type == "truefalse":
             for value in (True, False):
                 answer = _text(node, "answer", "true" if value else "false", "moodle_auto_format")
@@ -75,6 +105,10 @@ def export_moodle(bank: Bank) -> tuple[str, list[str]]:
             answer = _text(node, "answer", canonical(q.answer), "moodle_auto_format")
             answer.set("fraction", "100")
             ET.SubElement(answer, "tolerance").text = canonical(q.tolerance.margin(q.answer))
+            for extra in q.partial:
+                more = _text(node, "answer", canonical(extra.answer), "moodle_auto_format")
+                more.set("fraction", _fraction(extra.credit))
+                ET.SubElement(more, "tolerance").text = canonical(extra.tolerance.margin(extra.answer))
             if q.tolerance.relative:
                 losses.append(f"{q.id} : tolérance relative {q.tolerance} convertie en écart absolu "
                               f"{canonical(q.tolerance.margin(q.answer))}")
@@ -91,13 +125,16 @@ def export_moodle(bank: Bank) -> tuple[str, list[str]]:
                 sub = _text(node, "subquestion", pair.left)
                 ET.SubElement(ET.SubElement(sub, "answer"), "text").text = pair.right
             losses.append(f"{q.id} : en-têtes de colonnes gardés seulement en étiquette (columns:…)")
+            if q.scoring != "partial":
+                losses.append(f"{q.id} : Moodle note l'appariement paire par paire (tout-ou-rien gardé en étiquette)")
         elif q.type == "ordering":
             ET.SubElement(node, "layouttype").text = "VERTICAL"
             ET.SubElement(node, "selecttype").text = "ALL"
             ET.SubElement(node, "gradingtype").text = "ALL_OR_NOTHING"
             for number, item in enumerate(q.items, start=1):
                 _text(node, "answer", item.text).set("fraction", str(number))
-            losses.append(f"{q.id} : type « ordering » lisible seulement par le plugin Moodle qtype_ordering")
+            losses.append(f"{q.id} : type « ordering » lu par Moodle 4.4 et suivants (qtype_ordering, désormais en "
+                          "standard) ou par le plugin sur les versions plus anciennes")
         tags = ET.SubElement(node, "tags")
         for tag in meta_tags(q):
             ET.SubElement(ET.SubElement(tags, "tag"), "text").text = tag
