@@ -17,6 +17,7 @@ from typing import Any
 
 from quiz.banks.model import (
     DEFAULT_NORMALISE,
+    FULL_CREDIT,
     NORMALISATIONS,
     Bank,
     Case,
@@ -92,8 +93,7 @@ def parse_meta_tags(tags: list[str]) -> dict[str, Any]:
     return meta
 
 
-# Moodle writes thirds, sixths… rounded to 5 decimals: sums of such weights count as 100 %.
-EPSILON = Decimal("0.001")
+EPSILON = 100 - FULL_CREDIT
 
 
 @dataclass

@@ -24,6 +24,9 @@ CASE_TYPE = "case"
 # What a short answer may ignore when it compares a response with an accepted answer.
 NORMALISATIONS = ("case", "accents", "spaces", "punctuation")
 DEFAULT_NORMALISE = ("case", "spaces")
+# Moodle writes thirds, sixths… rounded to 5 decimals: weights summing to 99.999 % give full credit
+# as far as the checks go (the credit itself stays exact, as in Moodle).
+FULL_CREDIT = Decimal("99.999")
 
 
 def letter_id(index: int) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from quiz.banks.model import (
     CASE_TYPE,
     CHOICE_TYPES,
+    FULL_CREDIT,
     NORMALISATIONS,
     SCORINGS,
     TYPES,
@@ -955,16 +956,16 @@ class QuestionParser:
         if kind == "short":
             if not out:
                 self.report(heading_line, "question « short » sans réponse acceptée — écrivez « - [x] réponse ».")
-            elif max(weights) < 100:
+            elif max(weights) < FULL_CREDIT:
                 self.report(heading_line, "question « short » sans réponse à 100 % — cochez « [x] » la réponse "
                             "attendue.")
             return tuple(out)
         if len(raw) < 2:
             self.report(heading_line, f"question « {kind} » avec {len(raw)} réponse — au moins 2 sont attendues.")
-        elif kind == "single" and max(weights) < 100:
+        elif kind == "single" and max(weights) < FULL_CREDIT:
             self.report(heading_line, "question « single » pondérée sans réponse à 100 % — aucune réponse ne "
                         "rapporterait tout le crédit ; cochez « [x] » la meilleure.")
-        elif kind == "multiple" and sum(w for w in weights if w > 0) < 100:
+        elif kind == "multiple" and sum(w for w in weights if w > 0) < FULL_CREDIT:
             self.report(heading_line, "question « multiple » pondérée dont les poids positifs font moins de 100 % — "
                         "aucune réponse ne rapporterait tout le crédit.")
         return tuple(out)

@@ -48,12 +48,14 @@ def _tolerance(tolerance) -> str:
     return json.dumps(str(tolerance)) if tolerance.relative else str(tolerance)
 
 
-def _mark(choice: Choice, weighted: bool) -> str:
-    """[x] and [ ] for 100 % and 0 %, a percentage otherwise (only in weighted questions)."""
-    if not weighted:
+def _mark(choice: Choice, q: Question) -> str:
+    """[x] and [ ] for 100 % and 0 %, a percentage otherwise (only in weighted questions); a
+    weighted choice question whose weights are all 0 or 100 says "100%" to stay weighted."""
+    if not q.weighted:
         return "x" if choice.correct else " "
+    explicit = q.type != "short" and all(c.weight in (0, 100) for c in q.choices)
     if choice.weight == 100:
-        return "x"
+        return "100%" if explicit else "x"
     if not choice.weight:
         return " "
     return f"{canonical(choice.weight)}%"
@@ -102,7 +104,7 @@ def question_markdown(question: Question, defaults: dict[str, Any] | None = None
     if q.type in CHOICE_TYPES or q.type == "short":
         out += ["### Réponses", ""]
         for choice in q.choices:
-            out += _indent(choice.text, f"- [{_mark(choice, q.weighted)}] ", "  ")
+            out += _indent(choice.text, f"- [{_mark(choice, q)}] ", "  ")
             if choice.feedback:
                 out += [f"  > {line}" if line else "  >" for line in choice.feedback.split("\n")]
         out.append("")
