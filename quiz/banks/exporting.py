@@ -27,7 +27,8 @@ def export_bank(bank: Bank, fmt: str, out: Path) -> tuple[Path, list[str]]:
     return target, losses
 
 
-def convert_text(text: str, kind: str, *, prefix: str, thematic: int, referential: Any = None) -> Conversion:
+def convert_text(text: str, kind: str, *, prefix: str, thematic: int, referential: Any = None,
+                 taken: frozenset[str] = frozenset()) -> Conversion:
     """A Moodle XML (`kind` "xml") or GIFT text as a bank in this format, with a report per question."""
     assets: dict[str, bytes] = {}
     if kind == "xml":
@@ -38,7 +39,7 @@ def convert_text(text: str, kind: str, *, prefix: str, thematic: int, referentia
         title = title or referential.thematic(thematic).title
     _category_tags(drafts)
     conversion = drafts_to_bank(drafts, prefix=prefix, thematic=thematic, title=title or f"Thématique {thematic}",
-                                referential=referential)
+                                referential=referential, taken=taken)
     conversion.errors = errors
     if conversion.markdown is not None:
         conversion.assets = {name: data for name, data in assets.items() if f"assets/{name}" in conversion.markdown}

@@ -32,7 +32,7 @@ from quiz.banks.model import (
 )
 from quiz.banks.numbers import canonical
 from quiz.banks.parser import parse_bank
-from quiz.banks.writer import bank_markdown
+from quiz.banks.writer import bank_markdown, questions_markdown
 
 PLACEHOLDER_EXPLANATION = "À compléter : la source ne donnait pas d'explication."
 
@@ -166,6 +166,7 @@ class Conversion:
 
     markdown: str | None
     entries: list[Entry] = field(default_factory=list)
+    body: str = ""  # the question sections alone, to append to an existing bank
     assets: dict[str, bytes] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -306,15 +307,20 @@ def _explanation(draft: Draft) -> str:
 
 
 def drafts_to_bank(
-    drafts: list[Draft], *, prefix: str, thematic: int, title: str, referential: Any = None
+    drafts: list[Draft], *, prefix: str, thematic: int, title: str, referential: Any = None,
+    taken: frozenset[str] = frozenset(),
 ) -> Conversion:
-    """The bank of the drafts that can be converted, and the report of every draft."""
+    """The bank of the drafts that can be converted, and the report of every draft.
+
+    `taken` holds ids already used by the target (never reused): new ids come after them.
+    """
     allowed: tuple[str, ...] = ()
     if referential is not None and any(t.number == thematic for t in referential.thematics):
         allowed = referential.thematic(thematic).competences
     pattern = re.compile(rf"^{re.escape(prefix)}-(\d{{3,}})$")
-    taken = {d.source_id for d in drafts if d.source_id and pattern.match(d.source_id)}
-    numbers = [int(pattern.match(i)[1]) for i in taken]  # type: ignore[index]
+    used_before = {i for i in taken if pattern.match(i)}
+    reusable = {d.source_id for d in drafts if d.source_id and pattern.match(d.source_id)} - used_before
+    numbers = [int(pattern.match(i)[1]) for i in reusable | used_before]  # type: ignore[index]
     next_number = max(numbers, default=0) + 1
     questions: list[Question] = []
     entries: list[Entry] = []
@@ -324,7 +330,7 @@ def drafts_to_bank(
         name = " ".join(draft.title.split()) or "Sans titre"
         qid = None
         if draft.refusal is None:
-            qid = draft.source_id if draft.source_id in taken and draft.source_id not in used else None
+            qid = draft.source_id if draft.source_id in reusable and draft.source_id not in used else None
             if qid is None:
                 qid = f"{prefix}-{next_number:03d}"
                 next_number += 1
@@ -348,14 +354,14 @@ def drafts_to_bank(
     bank = Bank(filename=f"{thematic:02d}.md", thematic=thematic, prefix=prefix, title=title,
                 questions=tuple(questions), heading=title)
     text = bank_markdown(bank)
-    _, problems = parse_bank(text, "converti.md", referential)
+    _, problems = parse_bank(text, f"{thematic:02d}-converti.md", referential)
     by_id = {e.id: e for e in entries if e.id}
     for problem in problems:
         entry = by_id.get(problem.qid or "")
         if entry is not None:
             entry.losses.append(f"à corriger : {problem.message}")
             entry.status = "lossy"
-    return Conversion(text, entries)
+    return Conversion(text, entries, body=questions_markdown(bank))
 
 
 def _complete_cases(questions: list[Question], entries: list[Entry]) -> list[Question]:

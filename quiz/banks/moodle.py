@@ -143,6 +143,14 @@ def export_moodle(bank: Bank) -> tuple[str, list[str]]:
 
 
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+UNSUPPORTED = {
+    "essay": "question ouverte (essay) : la plateforme ne corrige que des réponses fermées",
+    "multianswer": "question cloze (multianswer) : plusieurs réponses dans le texte, non prises en charge",
+    "calculated": "question calculée (valeurs tirées au hasard) non prise en charge",
+    "calculatedsimple": "question calculée simple (valeurs tirées au hasard) non prise en charge",
+    "calculatedmulti": "question calculée à choix multiple non prise en charge",
+    "randomsamatch": "appariement aléatoire de réponses courtes non pris en charge",
+}
 SUPPORTED = ("multichoice", "truefalse", "numerical", "shortanswer", "matching", "ordering", "description")
 
 
@@ -313,7 +321,7 @@ def _question(node: ET.Element, qtype: str, category: str | None, reader: _Reade
     if category:
         draft.meta["tags"].append(f"catégorie:{category}")
     if qtype not in SUPPORTED:
-        return draft.refuse(f"type Moodle « {qtype} » non pris en charge")
+        return draft.refuse(UNSUPPORTED.get(qtype, f"type Moodle « {qtype} » non pris en charge"))
     draft.stem = reader.text(node, "questiontext", draft)
     draft.explanation = reader.text(node, "generalfeedback", draft)
     _extras(node, draft, reader)

@@ -139,6 +139,11 @@ def bank_markdown(bank: Bank) -> str:
     header += ["---", "", f"# {bank.heading or bank.title}", ""]
     if bank.intro:
         header += [bank.intro, ""]
+    return "\n".join(header) + "\n" + questions_markdown(bank)
+
+
+def questions_markdown(bank: Bank) -> str:
+    """The question sections of a bank, each case written before its first question."""
     sections: list[str] = []
     written: set[str] = set()
     for q in bank.questions:
@@ -146,4 +151,4 @@ def bank_markdown(bank: Bank) -> str:
             written.add(q.case.id)
             sections.append(case_markdown(q.case))
         sections.append(question_markdown(q, bank.defaults))
-    return "\n".join(header) + "\n" + "\n".join(sections)
+    return "\n".join(sections)

@@ -106,13 +106,13 @@ def test_matching_distractor_is_reported_not_broken():
 def test_ordering_all_or_nothing_converts_and_partial_grading_is_refused():
     conversion, bank = converted("::O::Dans l'ordre {>3 ALL VERTICAL ALL_OR_NOTHING\nUn\nDeux\nTrois\n}\n\n"
                                  "::P::Dans l'ordre {>6 ALL\nA\nB\nC\n}")
-    ordering, refused = conversion.entries
+    _ordering, refused = conversion.entries
     assert [i.text for i in bank.questions[0].items] == ["Un", "Deux", "Trois"]
     assert refused.status == "refused" and "RELATIVE_NEXT_EXCLUDE_LAST" in refused.losses[0]
 
 
 def test_ids_tags_and_categories():
-    conversion, bank = converted("$CATEGORY: $course$/top/Finance/Ratios\n\n// [id:ratio-7] [tag:bfr]\n"
+    _conversion, bank = converted("$CATEGORY: $course$/top/Finance/Ratios\n\n// [id:ratio-7] [tag:bfr]\n"
                                  "::Q::Capitale ?{=Paris ~Lyon####Paris.}")
     q = bank.questions[0]
     assert q.source_id == "ratio-7" and q.tags == ("bfr", "catégorie:Finance/Ratios")

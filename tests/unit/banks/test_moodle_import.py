@@ -62,7 +62,7 @@ def test_settings_that_change_grading_are_refused_naming_the_setting():
                                                              'fraction="0"><text>b</text></answer>'))
     reasons = [e.losses[0] for e in conversion.entries]
     assert [e.status for e in conversion.entries] == ["refused"] * 4
-    assert "km" in reasons[0] and "ABSOLUTE_POSITION" in reasons[1] and "calculated" in reasons[2]
+    assert "km" in reasons[0] and "ABSOLUTE_POSITION" in reasons[1] and "calculée" in reasons[2]
     assert "100 %" in reasons[3]
     assert conversion.markdown is None and conversion.exit_code == 1
 
