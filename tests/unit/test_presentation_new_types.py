@@ -12,7 +12,7 @@ QUESTIONS = {q.id: q.to_payload() for q in parse_bank(BANK, "01-analyse-financie
 def test_a_short_answer_never_shows_its_accepted_answers_before_the_review():
     payload = QUESTIONS["AF-052"]
     shown = json.dumps(candidate_view(payload, []), ensure_ascii=False)
-    assert "cycle" not in shown and "vélo" not in shown
+    assert "cycle" not in shown and "accepted" not in shown and "weight" not in shown
     assert "Dupont fabrique des vélos" in candidate_view(payload, [])["case"]["html"]
     review = review_view(payload, [], "Vélo")
     assert [a["text"] for a in review["accepted"]] == ["cycle", "vélo"] and review["response"] == "Vélo"
