@@ -132,7 +132,8 @@ class Draft:
     is_case: bool = False
 
     def refuse(self, reason: str) -> Draft:
-        self.refusal = self.refusal or reason
+        """Refuse the draft, naming every setting that prevents converting it."""
+        self.refusal = f"{self.refusal} ; {reason}" if self.refusal else reason
         return self
 
     def note(self, label: str, feedback: str | None) -> None:
