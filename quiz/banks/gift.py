@@ -77,9 +77,10 @@ def export_gift(bank: Bank) -> tuple[str, list[str]]:
     cases: set[str] = set()
     for q in bank.questions:
         if q.type == "ordering":
-            losses.append(f"{q.id} : type « ordering » non exporté en GIFT — Moodle l'a désormais en standard, "
-                          "mais sa syntaxe GIFT ({>N …}) ne garde ni la notation tout-ou-rien ni l'ordre sans "
-                          "réglages : exportez cette banque en Moodle XML")
+            losses.append(f"{q.id} : type « ordering » non exporté en GIFT — Moodle l'a en standard depuis la "
+                          "version 4.4, mais sa syntaxe {>N …} n'est pas du GIFT standard (les autres lecteurs GIFT "
+                          "la refusent) : exportez en Moodle XML, que Moodle relit avec l'ordre et la notation "
+                          "tout-ou-rien")
             continue
         if q.case is not None and q.case.id not in cases:
             cases.add(q.case.id)
