@@ -13,71 +13,9 @@ from quiz.exams import service
 from quiz.exams.models import Attempt
 from quiz.extensions import db
 from quiz.referential import load_referential
-from tests.helpers import key_for
-from tests.unit.banks.banktext import HEADER
+from tests.helpers import FIXTURES, key_for
 
-BANK = HEADER + """
-## AF-050 · Cas : la société Dupont
-
-```yaml
-type: case
-```
-
-La société Dupont fabrique des vélos. Son chiffre d'affaires est de **2 M€**.
-
-## AF-051 · Le chiffre d'affaires
-
-```yaml
-type: numeric
-case: AF-050
-answer: 2
-tolerance: 0
-unit: M€
-```
-
-Quel est le chiffre d'affaires de Dupont ?
-
-### Explication
-
-Il est donné dans le cas.
-
-## AF-052 · Le secteur
-
-```yaml
-type: short
-case: AF-050
-normalise: [case, accents]
-```
-
-Dans quel secteur Dupont travaille-t-il (un mot) ?
-
-### Réponses
-
-- [x] cycle
-- [50%] vélo
-
-### Explication
-
-L'industrie du cycle.
-
-## AF-053 · Un solde intermédiaire
-
-```yaml
-type: single
-```
-
-Quel solde mesure la performance économique avant amortissements ?
-
-### Réponses
-
-- [ ] Le résultat net
-- [50%] La valeur ajoutée
-- [x] L'excédent brut d'exploitation
-
-### Explication
-
-L'EBE.
-"""
+BANK = (FIXTURES / "case-bank.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture

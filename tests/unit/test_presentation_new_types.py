@@ -4,8 +4,9 @@ import json
 
 from quiz.banks import parse_bank
 from quiz.exams.presentation import candidate_view, review_view
-from tests.integration.test_exam_new_types import BANK
+from tests.helpers import FIXTURES
 
+BANK = (FIXTURES / "case-bank.md").read_text(encoding="utf-8")
 QUESTIONS = {q.id: q.to_payload() for q in parse_bank(BANK, "01-analyse-financiere.md")[0].questions}
 
 

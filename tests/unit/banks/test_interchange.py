@@ -16,6 +16,7 @@ from quiz.banks.moodle import export_moodle, import_moodle
 from quiz.banks.qti import export_qti
 from quiz.banks.render import render_markdown
 from quiz.referential import load_referential
+from tests.helpers import FIXTURES
 from tests.unit.banks.banktext import VALID
 from tests.unit.banks.strategies import banks
 
@@ -147,3 +148,37 @@ def test_qti_package_is_well_formed_with_the_right_correct_responses():
 def test_exports_are_deterministic(fmt):
     export = export_moodle if fmt == "moodle" else export_gift
     assert export(BANK) == export(BANK)
+
+
+NEW_TYPES = parse_bank((FIXTURES / "case-bank.md").read_text(encoding="utf-8"), "01-analyse-financiere.md")[0]
+
+
+def test_qti_holds_weights_short_answers_further_values_and_shared_stimuli():
+    data, losses = export_qti(NEW_TYPES)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    manifest = ET.fromstring(archive.read("imsmanifest.xml"))
+    resources = {r.get("identifier"): r for r in manifest.iter() if r.tag.endswith("resource")}
+    assert resources["AF-050"].get("type") == "imsqti_stimulus_xmlv3p0"
+    assert [d.get("identifierref") for d in resources["AF-051"] if d.tag.endswith("dependency")] == ["AF-050"]
+    stimulus = ET.fromstring(archive.read("stimuli/AF-050.xml"))
+    assert stimulus.tag == f"{QTI}qti-assessment-stimulus" and "Dupont" in ET.tostring(stimulus, encoding="unicode")
+    item = ET.fromstring(archive.read("items/AF-051.xml"))
+    ref = item.find(f"{QTI}qti-assessment-stimulus-ref")
+    children = [c.tag.removeprefix(QTI) for c in item]
+    assert ref.get("href") == "../stimuli/AF-050.xml"
+    assert children.index("qti-assessment-stimulus-ref") < children.index("qti-item-body")
+    short = ET.fromstring(archive.read("items/AF-052.xml"))
+    entries = {e.get("map-key"): e.get("mapped-value") for e in short.iter(f"{QTI}qti-map-entry")}
+    assert entries == {"cycle": "1", "vélo": "0.5"}
+    assert short.find(f".//{QTI}qti-text-entry-interaction") is not None
+    weighted = ET.fromstring(archive.read("items/AF-053.xml"))
+    assert [e.get("mapped-value") for e in weighted.iter(f"{QTI}qti-map-entry")] == ["0", "0.5", "1"]
+    assert any("AF-052" in loss and "normalisation" in loss for loss in losses)
+
+
+def test_moodle_and_gift_round_trip_the_new_types():
+    for export, kind in ((export_moodle, "xml"), (export_gift, "gift")):
+        conversion = convert_text(export(NEW_TYPES)[0], kind, prefix="AF", thematic=1, referential=REF)
+        assert conversion.exit_code == 0, conversion.lines()
+        bank, problems = parse_bank(conversion.markdown, "01-analyse-financiere.md", REF)
+        assert problems == [] and bank.questions == NEW_TYPES.questions
