@@ -74,3 +74,18 @@ def test_a_short_answer_is_posted_by_the_plain_form(client, login, clock, sessio
     assert "Réponse trop longue : 200 caractères au plus." in too_long.get_data(as_text=True)
     db.session.refresh(item)
     assert item.response == "CYCLE"
+
+
+def test_the_review_shows_the_case_accepted_answers_and_weights(client, login, clock, open_session, candidate):
+    import_banks({"01-analyse-financiere.md": BANK}, load_referential())
+    session = open_session(count=3, review="review_after_close", closes_in=3600)
+    attempt = service.start_attempt(candidate, session.id)
+    short = next(i for i in attempt.items if i.version.payload["type"] == "short")
+    service.save_answer(attempt, short.position, "vélo")
+    service.submit(attempt)
+    login(client, candidate)
+    clock.advance(hours=2)
+    page = client.get(f"/attempts/{attempt.id}/review").get_data(as_text=True)
+    assert page.count("Cas : la société Dupont") == 1
+    assert "Réponses acceptées" in page and "cycle" in page and "crédit 50\u00a0%" in page
+    assert "en partie juste" in page
