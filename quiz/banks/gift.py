@@ -322,12 +322,7 @@ def _question(lines: list[str], comments: list[str], category: str | None) -> Dr
     if start < 0 and end < 0:
         draft.stem = texts.convert(text)
         draft.title = draft.title or _restore(text)[:60]
-        if "case" in draft.meta["tags"]:
-            draft.meta["tags"].remove("case")
-            draft.is_case = True
-            return draft
-        return draft.refuse("texte descriptif sans réponse (description Moodle) : pas une question — pour un texte "
-                            "commun à plusieurs questions, créez un cas (type: case)")
+        return draft.as_description()
     if start < 0 or end < start:
         draft.title = draft.title or _restore(text)[:60]
         return draft.refuse("accolades { } mal appariées")

@@ -136,6 +136,16 @@ class Draft:
         self.refusal = f"{self.refusal} ; {reason}" if self.refusal else reason
         return self
 
+    def as_description(self) -> Draft:
+        """A text without answers: the case context of the questions tagged `case:ID` when it is
+        tagged `case` (as the exports write it), otherwise not a question."""
+        if "case" in self.meta["tags"]:
+            self.meta["tags"].remove("case")
+            self.is_case = True
+            return self
+        return self.refuse("texte sans réponse (description Moodle) : pas une question — pour un texte commun à "
+                           "plusieurs questions, créez un cas (type: case)")
+
     def note(self, label: str, feedback: str | None) -> None:
         """Feedback the format has no place for, kept in the explanation (shown at review)."""
         if feedback and feedback.strip():

@@ -326,12 +326,7 @@ def _question(node: ET.Element, qtype: str, category: str | None, reader: _Reade
     draft.explanation = reader.text(node, "generalfeedback", draft)
     _extras(node, draft, reader)
     if qtype == "description":
-        if "case" in draft.meta["tags"]:
-            draft.meta["tags"].remove("case")
-            draft.is_case = True
-            return draft
-        return draft.refuse("description Moodle (texte sans question) : pas une question — pour un texte commun à "
-                            "plusieurs questions, créez un cas (type: case)")
+        return draft.as_description()
     if qtype == "truefalse":
         draft.type = "truefalse"
         answers = node.findall("answer")
