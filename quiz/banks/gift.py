@@ -56,8 +56,6 @@ def _choice_lines(q: Question, text) -> list[str]:
         else:
             mark = f"~%{_weight(Decimal(100) / right * (1 if choice.correct else -1))}%"
         lines.append(f"{mark}{text(choice.text)}{feedback}")
-    if q.type == "single" and q.weighted and not any(c.weight == 100 for c in q.choices):
-        lines.insert(0, "")
     return lines
 
 
