@@ -58,7 +58,8 @@ def add_to_bank(thematic, kind: str, text: str, user) -> tuple[Conversion, list[
     """Convert for `thematic` and append the questions to its draft; (conversion, images not written)."""
     base, _source = editor_text(thematic)
     conversion = convert_text(text, kind, prefix=thematic.prefix, thematic=thematic.number,
-                              referential=load_referential(), taken=_taken(thematic.prefix, base))
+                              referential=load_referential(), taken=_taken(thematic.prefix, base),
+                              title=thematic.title)
     if conversion.markdown is None:
         return conversion, []
     save_draft(thematic, base.rstrip("\n") + "\n\n" + conversion.body, user)

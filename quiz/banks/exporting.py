@@ -28,16 +28,20 @@ def export_bank(bank: Bank, fmt: str, out: Path) -> tuple[Path, list[str]]:
 
 
 def convert_text(text: str, kind: str, *, prefix: str, thematic: int, referential: Any = None,
-                 taken: frozenset[str] = frozenset()) -> Conversion:
-    """A Moodle XML (`kind` "xml") or GIFT text as a bank in this format, with a report per question."""
+                 taken: frozenset[str] = frozenset(), title: str | None = None) -> Conversion:
+    """A Moodle XML (`kind` "xml") or GIFT text as a bank in this format, with a report per question.
+
+    The bank is titled `title`, or after the file's category (or the thematic) when not given.
+    """
     assets: dict[str, bytes] = {}
     if kind == "xml":
-        title, drafts, errors, assets = read_moodle(text)
+        category, drafts, errors, assets = read_moodle(text)
     else:
-        title, drafts, errors = import_gift(text)
+        category, drafts, errors = import_gift(text)
+    title = title or category
     if referential is not None and any(t.number == thematic for t in referential.thematics):
         title = title or referential.thematic(thematic).title
-    _category_tags(drafts)
+    _category_tags(drafts, title)
     conversion = drafts_to_bank(drafts, prefix=prefix, thematic=thematic, title=title or f"Thématique {thematic}",
                                 referential=referential, taken=taken)
     conversion.errors = errors
@@ -46,10 +50,10 @@ def convert_text(text: str, kind: str, *, prefix: str, thematic: int, referentia
     return conversion
 
 
-def _category_tags(drafts: list) -> None:
-    """Categories become tags, except a file's single flat category: it is already the bank's title."""
+def _category_tags(drafts: list, title: str | None) -> None:
+    """Categories become tags, except a file's single flat category that is the bank's title."""
     found = {t for d in drafts for t in d.meta.get("tags", ()) if t.startswith(CATEGORY_TAG)}
-    if len(found) == 1 and "/" not in next(iter(found)):
+    if found == {f"{CATEGORY_TAG}{title}"}:
         for draft in drafts:
             draft.meta["tags"] = [t for t in draft.meta.get("tags", ()) if not t.startswith(CATEGORY_TAG)]
 

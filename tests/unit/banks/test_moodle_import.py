@@ -90,3 +90,12 @@ def test_unreadable_files_exit_2_and_an_xml_bomb_is_refused():
             "<quiz><question type=\"shortanswer\"><name><text>&b;</text></name></question></quiz>")
     conversion = convert_text(bomb, "xml", prefix="AF", thematic=1)
     assert conversion.exit_code == 2 and conversion.errors
+
+
+def test_a_flat_category_is_the_title_or_else_a_tag():
+    xml = ('<?xml version="1.0"?><quiz><question type="category"><category><text>$course$/top/Bilan</text>'
+           "</category></question>" + question("multichoice", CHOICES) + "</quiz>")
+    alone = convert_text(xml, "xml", prefix="AF", thematic=1)
+    assert "title: Bilan" in alone.markdown and "catégorie:" not in alone.markdown
+    into = convert_text(xml, "xml", prefix="AF", thematic=1, title="Analyse financière")
+    assert 'tags: ["catégorie:Bilan"]' in into.markdown
