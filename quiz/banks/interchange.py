@@ -337,6 +337,7 @@ def drafts_to_bank(
     entries: list[Entry] = []
     used: set[str] = set()
     cases: dict[str, Case] = {}
+    positions: dict[str, int] = {}
     for number, draft in enumerate(drafts, start=1):
         name = " ".join(draft.title.split()) or "Sans titre"
         qid = None
@@ -349,7 +350,7 @@ def drafts_to_bank(
         entry = Entry(number, name, draft.source_id, qid, "converted", draft.losses, draft.is_case, draft.todo)
         entries.append(entry)
         if draft.refusal is None:
-            question = _question(draft, qid, allowed, thematic, cases)  # type: ignore[arg-type]
+            question = _question(draft, qid, allowed, thematic, cases, positions)  # type: ignore[arg-type]
             if question is not None:
                 questions.append(question)
         if draft.refusal is not None:
@@ -389,13 +390,13 @@ def _complete_cases(questions: list[Question], entries: list[Entry]) -> list[Que
             entry = by_id[q.id]
             entry.losses.append(f"cas {q.case.id} réduit à une question : son texte est placé dans l'énoncé")
             entry.status = "lossy"
-            q = replace(q, case=None, stem=q.case.text + "\n\n" + q.stem)
+            q = replace(q, case=None, case_position=0, stem=q.case.text + "\n\n" + q.stem)
         out.append(q)
     return out
 
 
 def _question(draft: Draft, qid: str, allowed: tuple[str, ...], thematic: int,
-              cases: dict[str, Case]) -> Question | None:
+              cases: dict[str, Case], positions: dict[str, int]) -> Question | None:
     if draft.is_case:
         cases[draft.source_id or qid] = Case(qid, " ".join(draft.title.split()) or "Cas", draft.stem.strip())
         return None
@@ -410,6 +411,8 @@ def _question(draft: Draft, qid: str, allowed: tuple[str, ...], thematic: int,
         else:
             draft.losses.append(f"compétence {code} non évaluée par la thématique {thematic} (retirée)")
     case = cases.get(draft.meta.get("case", ""))
+    if case is not None:
+        positions[case.id] = positions.get(case.id, 0) + 1
     if draft.meta.get("case") and case is None:
         draft.losses.append(f"cas « {draft.meta['case']} » introuvable : la question est reprise seule")
     common: dict[str, Any] = {
@@ -417,6 +420,7 @@ def _question(draft: Draft, qid: str, allowed: tuple[str, ...], thematic: int,
         "stem": draft.stem.strip() or "À compléter.", "explanation": explanation,
         "difficulty": draft.meta.get("difficulty", 2), "competences": tuple(competences),
         "tags": tuple(draft.meta.get("tags", ())), "case": case,
+        "case_position": positions[case.id] if case else 0,
         "source_id": draft.meta.get("source_id") or (draft.source_id if draft.source_id != qid else None),
     }
     if draft.type in ("single", "multiple"):

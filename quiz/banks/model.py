@@ -146,6 +146,7 @@ class Question:
     partial: tuple[NumericAnswer, ...] = ()
     normalise: tuple[str, ...] = DEFAULT_NORMALISE
     case: Case | None = None
+    case_position: int = 0  # 1, 2… within its case, in the bank's order
     source_id: str | None = None
     line: int = field(default=0, compare=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -175,7 +176,8 @@ class Question:
         if self.source_id:
             payload["source_id"] = self.source_id
         if self.case is not None:
-            payload["case"] = {"id": self.case.id, "title": self.case.title, "text": self.case.text}
+            payload["case"] = {"id": self.case.id, "title": self.case.title, "text": self.case.text,
+                               "position": self.case_position}
         if self.type in CHOICE_TYPES:
             payload["shuffle"] = self.shuffle
             payload["choices"] = [_choice_payload(c) for c in self.choices]
@@ -252,6 +254,7 @@ class Question:
                           for p in payload.get("partial", ())),
             normalise=tuple(payload.get("normalise", DEFAULT_NORMALISE)),
             case=Case(case["id"], case["title"], case["text"]) if case else None,
+            case_position=int(case.get("position", 0)) if case else 0,
             source_id=payload.get("source_id"),
         )
 

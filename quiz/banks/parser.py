@@ -437,22 +437,23 @@ class BankParser:
                         f"{MIN_CASE_QUESTIONS} questions, placées juste après lui avec « case: {cid} ».")
         self.open_case = None
 
-    def case_member(self, qid: str | None, case_id: Any, line: int) -> tuple[bool, Case | None]:
-        """(valid, the case) for a question that names `case_id` (or None: it ends any open case)."""
+    def case_member(self, qid: str | None, case_id: Any, line: int) -> tuple[bool, Case | None, int]:
+        """(valid, the case, position in it) for a question that names `case_id` (or None: it ends
+        any open case)."""
         if case_id is None:
             self.close_case()
-            return True, None
+            return True, None, 0
         if not isinstance(case_id, str) or case_id not in self.cases:
             self.report(line, qid, f"case « {case_id} » inconnu — nommez l'identifiant d'un cas (type: case) "
                         "placé juste avant ses questions.")
-            return False, None
+            return False, None, 0
         if self.open_case is None or self.open_case[0] != case_id:
             self.report(line, qid, f"question du cas « {case_id} » séparée de lui — placez les questions d'un cas "
                         "juste après lui, sans autre question entre elles.")
-            return False, None
+            return False, None, 0
         cid, case_line, count = self.open_case
         self.open_case = (cid, case_line, count + 1)
-        return True, self.cases[case_id]
+        return True, self.cases[case_id], count + 1
 
     def duplicate_ids(self, sections: list[tuple[int, int]]) -> None:
         seen: dict[str, int] = {}
@@ -562,7 +563,7 @@ class QuestionParser:
         if meta_ok and meta.get("type") == CASE_TYPE:
             return self.case(qid, title, meta, key_lines, meta_line, body)
         values, meta_ok = self.check_meta(meta, key_lines, meta_line) if meta_ok else (None, False)
-        in_case, case = self.bank.case_member(self.qid, meta.get("case") if meta_ok else None,
+        in_case, case, case_position = self.bank.case_member(self.qid, meta.get("case") if meta_ok else None,
                                               key_lines.get("case", meta_line))
         meta_ok = meta_ok and in_case
         stem, answers, explanation = self.split_sections(body)
@@ -619,6 +620,7 @@ class QuestionParser:
             partial=values.get("partial", ()) if kind == "numeric" else (),
             normalise=values.get("normalise", ("case", "spaces")),
             case=case,
+            case_position=case_position if case else 0,
             source_id=values.get("source_id"),
             line=self.line,
             lines={"meta": meta_line, "stem": stem[0],

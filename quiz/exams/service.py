@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from quiz.accounts.models import User, cohort_members
 from quiz.banks.model import Question
 from quiz.banks.numbers import parse_number
+from quiz.banks.shortanswer import MAX_LENGTH as SHORT_MAX
 from quiz.banks.store import QuestionVersion, current_version_ids, payloads
 from quiz.cache import ImmutableRows
 from quiz.exams import draw
@@ -237,7 +238,7 @@ def _build_attempt(questionnaire: Questionnaire, candidate_id: int, now: datetim
         raise ExamError("La banque de questions de cette thématique est vide : prévenez votre formateur.")
     rng = random.Random(secrets.randbits(64))
     pool = [draw.Candidate(vid, int(p.get("difficulty", 2)), tuple(p.get("tags", ())),
-                           group=(p.get("case") or {}).get("id"), rank=_bank_rank(p))
+                           group=(p.get("case") or {}).get("id"), rank=(p.get("case") or {}).get("position", 0))
             for vid, p in by_id.items()]
     chosen = draw.draw(pool, questionnaire.question_count, questionnaire.draw_rule, rng)
     attempt = Attempt(
@@ -255,9 +256,6 @@ def _build_attempt(questionnaire: Questionnaire, candidate_id: int, now: datetim
 
 
 # --- answering --------------------------------------------------------------------------------
-
-
-SHORT_MAX = 200
 
 
 def normalise_response(payload: dict, raw):
@@ -530,8 +528,3 @@ def finalise_expired(now: datetime | None = None, candidate_id: int | None = Non
 def _decimal(value: Fraction) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001"))
 
-
-def _bank_rank(payload: dict) -> int:
-    """The number of a question's id (AF-012 -> 12): a case's questions are shown in bank order."""
-    digits = payload["id"].rsplit("-", 1)[-1]
-    return int(digits) if digits.isdigit() else 0

@@ -66,7 +66,8 @@ def test_a_case_introduces_the_questions_that_follow_it():
     assert first.case == second.case and first.case.id == "AF-010" and alone.case is None
     assert "**BFR**" in first.case.text and bank.cases == (first.case,)
     assert first.to_payload()["case"] == {"id": "AF-010", "title": "Cas : la société Dupont",
-                                          "text": first.case.text}
+                                          "text": first.case.text, "position": 1}
+    assert (first.case_position, second.case_position, alone.case_position) == (1, 2, 0)
     again, problems = parse_bank(bank_markdown(bank), "01-analyse-financiere.md")
     assert problems == [] and again.questions == bank.questions
 
