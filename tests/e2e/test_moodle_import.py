@@ -25,7 +25,8 @@ def test_trainer_imports_a_moodle_file_into_a_bank_draft(app, page, make_user, b
 
     page.goto("/atelier/banques")
     page.get_by_role("link", name="Importer une banque Moodle (XML ou GIFT)").click()
-    page.get_by_label("Export Moodle (XML ou GIFT, UTF-8)").set_input_files(str(FIXTURES / "moodle" / "gift-reference.gift"))
+    gift = FIXTURES / "moodle" / "gift-reference.gift"
+    page.get_by_label("Export Moodle (XML ou GIFT, UTF-8)").set_input_files(str(gift))
     page.get_by_role("button", name="Lire le fichier").click()
     expect(page.get_by_role("status")).to_contain_text("22 questions lues")
     report = page.get_by_role("table")
