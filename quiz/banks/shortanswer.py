@@ -26,12 +26,8 @@ def normalise(text: str, ignore: Iterable[str]) -> str:
         text = text.casefold()
     if "punctuation" in ignore:
         text = _PUNCTUATION.sub("", text)
-    text = text.strip()
-    if "spaces" in ignore or "punctuation" in ignore:
-        text = " ".join(text.split())
-        if "spaces" in ignore:
-            text = text.replace(" ", "")
-    return text
+    text = " ".join(text.split())  # spaces around and repeated never count
+    return text.replace(" ", "") if "spaces" in ignore else text
 
 
 def _pattern(answer: str, ignore: Iterable[str]) -> re.Pattern[str]:
