@@ -16,8 +16,8 @@ _PUNCTUATION = re.compile(r"[^\w\s*]", re.UNICODE)
 MAX_LENGTH = 200
 
 
-def normalise(text: str, ignore: Iterable[str]) -> str:
-    ignore = set(ignore)
+def _fold(text: str, ignore: set[str]) -> str:
+    """Case, accents and punctuation as the question asks; spacing untouched."""
     text = unicodedata.normalize("NFC", text).replace("\u2019", "'")
     if "accents" in ignore:
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
@@ -26,26 +26,35 @@ def normalise(text: str, ignore: Iterable[str]) -> str:
         text = text.casefold()
     if "punctuation" in ignore:
         text = _PUNCTUATION.sub("", text)
-    text = " ".join(text.split())  # spaces around and repeated never count
-    return text.replace(" ", "") if "spaces" in ignore else text
+    return text
 
 
-def _pattern(answer: str, ignore: Iterable[str]) -> re.Pattern[str]:
-    """The accepted answer as a full-match pattern: `*` is a wildcard, `\\*` a star."""
-    parts = re.split(r"(\\\*|\*)", answer)
+def _spacing(text: str, ignore: set[str]) -> str:
+    """Runs of spaces count as one (or as none when the question ignores spaces)."""
+    return re.sub(r"\s+", "" if "spaces" in ignore else " ", text)
+
+
+def normalise(text: str, ignore: Iterable[str]) -> str:
+    ignore = set(ignore)
+    return _spacing(_fold(text, ignore), ignore).strip()
+
+
+def _pattern(answer: str, ignore: set[str]) -> re.Pattern[str]:
+    """The accepted answer as a full-match pattern: `*` is a wildcard, `\\*` a star; the spacing
+    next to a wildcard counts, as in Moodle."""
     regex = []
-    for part in parts:
+    for part in re.split(r"(\\\*|\*)", answer.strip()):
         if part == "*":
             regex.append(".*")
         elif part == "\\*":
-            regex.append(re.escape(normalise("*", ignore) or "*"))
+            regex.append(re.escape("*"))
         elif part:
-            regex.append(re.escape(normalise(part, ignore)))
+            regex.append(re.escape(_spacing(_fold(part, ignore), ignore)))
     return re.compile("".join(regex), re.S)
 
 
 def matches(response: str, answer: str, ignore: Iterable[str]) -> bool:
-    ignore = tuple(ignore)
+    ignore = set(ignore)
     typed = normalise(response, ignore)
     if "*" not in answer:
         return typed == normalise(answer, ignore)
