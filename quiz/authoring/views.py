@@ -168,12 +168,12 @@ def moodle_import_target():
     thematic = _thematic(form.thematic.data)
     conversion, unwritten = importing.add_to_bank(thematic, form.kind.data, form.source.data or "", current_user)
     if conversion.markdown is None:
-        flash(_("Aucune question convertie : la banque n'a pas changé."), "danger")
+        flash(_("Aucune question convertie : la banque n'a pas changé."), "danger")
         return redirect(url_for("authoring.moodle_import"))
-    flash(_("%(n)s ajoutée(s) au brouillon (%(summary)s) : relisez-les puis publiez.",
+    flash(_("%(n)s ajoutée(s) au brouillon (%(summary)s) : relisez-les puis publiez.",
             n=conversion.converted, summary=conversion.summary()), "success")
     if unwritten:
-        flash(_("Images à recopier dans question_banks/assets/ : %(names)s", names=", ".join(unwritten)), "warning")
+        flash(_("Images à recopier dans question_banks/assets/ : %(names)s", names=", ".join(unwritten)), "warning")
     return redirect(url_for("authoring.editor", number=thematic.number))
 
 

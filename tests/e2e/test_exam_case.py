@@ -44,7 +44,7 @@ def test_a_case_and_its_questions_on_one_page(page, browser_login, clock, case_s
                 field.blur()
             else:
                 answer(page, item)
-        case_text = page.get_by_role("region", name="Cas : la société Dupont")
+        case_text = page.get_by_role("region", name="Cas : La société Dupont", exact=True)
         if shown == case_positions:
             expect(case_text).to_be_visible()
             expect(case_text).to_contain_text("fabrique des vélos")

@@ -39,7 +39,7 @@ def test_a_case_is_drawn_together_and_shown_with_its_questions(client, login, cl
     first = codes.index("AF-051")
     assert codes[first + 1] == "AF-052", "a case's questions follow each other in bank order"
     page = client.get(f"/attempts/{attempt.id}?q={first + 1}").get_data(as_text=True)
-    assert page.count("Cas : la société Dupont") == 1 and "<strong>2 M€</strong>" in page
+    assert page.count("Cas : La société Dupont") == 1 and "<strong>2 M€</strong>" in page
     assert f'name="q{first + 1}"' in page and f'name="q{first + 2}"' in page, "shown together"
     assert "cycle" not in page, "no accepted answer is served"
 
@@ -86,6 +86,6 @@ def test_the_review_shows_the_case_accepted_answers_and_weights(client, login, c
     login(client, candidate)
     clock.advance(hours=2)
     page = client.get(f"/attempts/{attempt.id}/review").get_data(as_text=True)
-    assert page.count("Cas : la société Dupont") == 1
+    assert page.count("Cas : La société Dupont") == 1
     assert "Réponses acceptées" in page and "cycle" in page and "crédit 50\u00a0%" in page
     assert "en partie juste" in page
