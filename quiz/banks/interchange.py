@@ -45,6 +45,8 @@ def meta_tags(q: Question, *, portable: bool = False) -> list[str]:
     tags = [f"difficulty:{q.difficulty}"] + [f"competence:{c}" for c in q.competences]
     if q.type == "multiple" and not q.weighted:
         tags.append(f"scoring:{q.scoring}")
+    if q.weighted and q.type != "short":
+        tags.append("scoring:weighted")
     if q.type == "matching":
         tags.append(f"scoring:{q.scoring}")
     if q.type == "short":
@@ -73,7 +75,7 @@ def parse_meta_tags(tags: list[str]) -> dict[str, Any]:
             meta["difficulty"] = int(value)
         elif key == "competence" and value:
             meta["competences"].append(value)
-        elif key == "scoring" and value in ("partial", "all-or-nothing"):
+        elif key == "scoring" and value in ("partial", "all-or-nothing", "weighted"):
             meta["scoring"] = value
         elif key == "shuffle" and value in ("true", "false"):
             meta["shuffle"] = value == "true"
@@ -239,14 +241,18 @@ def _choices(draft: Draft, qid: str) -> dict[str, Any]:
     weights = [w for _, w, _ in draft.choices]
     fields: dict[str, Any] = {"shuffle": draft.meta.get("shuffle", True)}
     plain = None  # right/wrong marks, when they grade exactly as the weights do
+    keep_weights = draft.meta.get("scoring") == "weighted"  # this platform's export of a weighted question
     if draft.type == "single":
         if max(weights, default=Decimal(0)) < 100 - EPSILON:
             draft.refuse("aucune réponse à 100 % : Moodle ne donnerait jamais tout le crédit")
             return fields
+        if min(weights) >= 100 - EPSILON:
+            draft.refuse("toutes les réponses valent 100 % : toute réponse serait juste")
+            return fields
         if any(w < 0 for w in weights):
             draft.losses.append("réponse unique à poids négatif : Moodle retire des points, la plateforme ne note "
                                 "jamais une question en dessous de 0 (crédit 0)")
-        if sorted(weights)[-2:-1] != [Decimal(100)] and all(w in (0, 100) for w in weights):
+        if not keep_weights and sorted(weights)[-2:-1] != [Decimal(100)] and all(w in (0, 100) for w in weights):
             plain = [w == 100 for w in weights]
     else:
         right = [w for w in weights if w > 0]
@@ -256,7 +262,8 @@ def _choices(draft: Draft, qid: str) -> dict[str, Any]:
             return fields
         share = Decimal(100) / len(right)
         wrong = [w for w in weights if w <= 0]
-        if all(_near(w, share) for w in right) and wrong and all(_near(w, -share) for w in wrong):
+        if (not keep_weights and all(_near(w, share) for w in right) and wrong
+                and all(_near(w, -share) for w in wrong)):
             plain = [w > 0 for w in weights]
             # An explicit scoring tag (written by this platform's export) wins.
             fields["scoring"] = draft.meta.get("scoring", "partial")
@@ -286,9 +293,7 @@ def _numeric(draft: Draft) -> dict[str, Any]:
         if low <= best.value + best.tolerance and best.value - best.tolerance <= high:
             draft.refuse(f"réponse à {canonical(earlier.fraction)} % placée avant la réponse juste et qui la "
                          "recouvre : Moodle la choisit en premier, l'ordre ne se représente pas")
-    rest = answers[:main] + answers[main + 1:]
-    while rest and rest[-1].fraction <= 0:
-        rest.pop()
+    rest = answers[:main] + answers[main + 1:]  # Moodle's order, 0 % answers included
     for item in answers:
         draft.note(f"réponse {canonical(item.value)}", item.feedback)
     if any(a.fraction < 0 for a in rest):

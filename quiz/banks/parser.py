@@ -964,6 +964,9 @@ class QuestionParser:
             return tuple(out)
         if len(raw) < 2:
             self.report(heading_line, f"question « {kind} » avec {len(raw)} réponse — au moins 2 sont attendues.")
+        elif kind == "single" and min(weights) >= 100:
+            self.report(heading_line, "question « single » dont toutes les réponses valent 100 % — toute réponse "
+                        "serait juste ; donnez un poids plus faible aux autres.")
         elif kind == "single" and max(weights) < FULL_CREDIT:
             self.report(heading_line, "question « single » pondérée sans réponse à 100 % — aucune réponse ne "
                         "rapporterait tout le crédit ; cochez « [x] » la meilleure.")
