@@ -2,7 +2,9 @@
 
 Responses are plain JSON values, one shape per type:
 single "b" · multiple ["a", "c"] · truefalse true · numeric "42,5" (as typed) or a number ·
-ordering ["c", "a", "b"] · matching {"a": "y", ...} (left id -> right id).
+ordering ["c", "a", "b"] · matching {"a": "y", ...} (left id -> right id) · short "EBE" (as typed).
+Weighted choices and further numeric or short answers follow Moodle's rules: the credit of the
+chosen option, of the first matching answer, or the sum of the ticked options, clipped to [0, 1].
 Anything missing, empty or malformed scores 0; nothing here raises on a response.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 
 from quiz.banks.model import Question
 from quiz.banks.numbers import parse_number
+from quiz.banks.shortanswer import MAX_LENGTH, matches
 
 ZERO, ONE = Fraction(0), Fraction(1)
 
@@ -66,7 +69,18 @@ def assess(question_or_payload: Question | dict[str, Any], response: Any) -> Out
     return Outcome(score_response(question_or_payload, response), is_answered(response))
 
 
+def clip(value: Fraction) -> Fraction:
+    return min(ONE, max(ZERO, value))
+
+
+def _percent(weight: Decimal | None) -> Fraction:
+    return Fraction(weight or 0) / 100
+
+
 def _single(q: Question, response: Any) -> Fraction:
+    if q.weighted:
+        chosen = next((c for c in q.choices if c.id == response), None)
+        return clip(_percent(chosen.weight)) if chosen is not None else ZERO
     return ONE if isinstance(response, str) and response in q.correct_ids else ZERO
 
 
@@ -77,6 +91,8 @@ def _multiple(q: Question, response: Any) -> Fraction:
     known = {c.id for c in q.choices}
     if not ticked <= known:
         return ZERO
+    if q.weighted:
+        return clip(sum((_percent(c.weight) for c in q.choices if c.id in ticked), ZERO))
     right = set(q.correct_ids)
     if q.scoring == "partial":
         credit = Fraction(len(ticked & right) - len(ticked - right), len(right))
@@ -94,8 +110,20 @@ def _numeric(q: Question, response: Any) -> Fraction:
     value = parse_number(response, q.unit)
     if value is None or not isinstance(q.answer, Decimal) or q.tolerance is None:
         return ZERO
-    margin = Fraction(q.tolerance.margin(q.answer))
-    return ONE if abs(Fraction(value) - Fraction(q.answer)) <= margin else ZERO
+    accepted = [(q.answer, q.tolerance, Decimal(100))] + [(p.answer, p.tolerance, p.credit) for p in q.partial]
+    for answer, tolerance, credit in accepted:
+        if abs(Fraction(value) - Fraction(answer)) <= Fraction(tolerance.margin(answer)):
+            return clip(_percent(credit))
+    return ZERO
+
+
+def _short(q: Question, response: Any) -> Fraction:
+    if not isinstance(response, str) or len(response) > MAX_LENGTH:
+        return ZERO
+    for answer in q.choices:
+        if matches(response, answer.text, q.normalise):
+            return clip(_percent(answer.weight))
+    return ZERO
 
 
 def _ordering(q: Question, response: Any) -> Fraction:
@@ -107,6 +135,8 @@ def _ordering(q: Question, response: Any) -> Fraction:
 def _matching(q: Question, response: Any) -> Fraction:
     if not isinstance(response, dict):
         return ZERO
+    if q.scoring == "partial":
+        return Fraction(sum(1 for p in q.pairs if response.get(p.left_id) == p.right_id), len(q.pairs))
     return ONE if response == {p.left_id: p.right_id for p in q.pairs} else ZERO
 
 
@@ -117,6 +147,7 @@ _SCORERS = {
     "numeric": _numeric,
     "ordering": _ordering,
     "matching": _matching,
+    "short": _short,
 }
 
 

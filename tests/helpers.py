@@ -12,7 +12,7 @@ def correct_response(payload: dict):
     """The response that scores full marks for a question payload."""
     kind = payload["type"]
     if kind == "single":
-        return next(c["id"] for c in payload["choices"] if c["correct"])
+        return next(c["id"] for c in payload["choices"] if c["correct"] and c.get("weight", "100") == "100")
     if kind == "multiple":
         return [c["id"] for c in payload["choices"] if c["correct"]]
     if kind == "truefalse":
@@ -23,6 +23,8 @@ def correct_response(payload: dict):
         return [i["id"] for i in payload["items"]]
     if kind == "matching":
         return {p["left_id"]: p["right_id"] for p in payload["pairs"]}
+    if kind == "short":
+        return next(a["text"] for a in payload["answers"] if a["weight"] == "100")
     raise ValueError(kind)
 
 
@@ -52,6 +54,8 @@ def wrong_response(payload: dict):
         return not payload["answer"]
     if kind == "numeric":
         return "999999"
+    if kind == "short":
+        return "réponse sans rapport"
     if kind == "ordering":
         return list(reversed([i["id"] for i in payload["items"]]))
     if kind == "matching":

@@ -17,6 +17,7 @@ from quiz.authoring.statistics import (
     item_stats,
     questionnaire_stats,
 )
+from quiz.banks.shortanswer import matches
 from quiz.banks.store import QuestionVersion
 from quiz.exams.models import Attempt, AttemptItem, Questionnaire
 from quiz.extensions import db
@@ -55,12 +56,25 @@ class QuestionnaireReport:
     min_attempts: int = MIN_ATTEMPTS
 
 
-def _chosen(response) -> tuple[str, ...]:
+def _chosen(response, payload: dict | None = None) -> tuple[str, ...]:
+    """The options a response chose; for a short answer, the accepted answer it matched first."""
+    if payload is not None and payload["type"] == "short":
+        if not isinstance(response, str):
+            return ()
+        normalise = payload.get("normalise", ())
+        return next(((a["id"],) for a in payload["answers"] if matches(response, a["text"], normalise)), ())
     if isinstance(response, list):
         return tuple(str(r) for r in response)
     if isinstance(response, str) and response:
         return (response,)
     return ()
+
+
+def _options(payload: dict) -> list[dict]:
+    """Choices, or a short answer's accepted answers (with `correct` when they earn credit)."""
+    if payload["type"] == "short":
+        return [{"id": a["id"], "text": a["text"], "correct": float(a["weight"]) > 0} for a in payload["answers"]]
+    return list(payload.get("choices", ()))
 
 
 def _counted():
@@ -84,26 +98,26 @@ def analyse(questionnaire: Questionnaire) -> QuestionnaireReport:
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .where(Attempt.questionnaire_id == questionnaire.id, *_counted())
     ).all()
-    responses = [
-        ItemResponse(attempt_id=attempt_id, version_id=version_id, position=position, credit=float(credit or 0),
-                     chosen=_chosen(response))
-        for attempt_id, position, version_id, credit, response in rows
-    ]
     versions = {
         v.id: v for v in db.session.execute(
-            select(QuestionVersion).where(QuestionVersion.id.in_({r.version_id for r in responses}))
+            select(QuestionVersion).where(QuestionVersion.id.in_({row[2] for row in rows}))
         ).scalars()
-    } if responses else {}
-    options = {vid: [c["id"] for c in v.payload.get("choices", ())] for vid, v in versions.items()
-               if v.payload["type"] in ("single", "multiple")}
+    } if rows else {}
+    responses = [
+        ItemResponse(attempt_id=attempt_id, version_id=version_id, position=position, credit=float(credit or 0),
+                     chosen=_chosen(response, versions[version_id].payload))
+        for attempt_id, position, version_id, credit, response in rows
+    ]
+    options = {vid: [c["id"] for c in _options(v.payload)] for vid, v in versions.items()
+               if v.payload["type"] in ("single", "multiple", "short")}
     per_item = item_stats(responses, options, minimum)
     scores = [AttemptScore(a.id, float(a.score or 0), int(a.total or 0), bool(a.passed)) for a in attempts]
     items = []
     for version_id, stats in per_item.items():
         version = versions[version_id]
-        choices = version.payload.get("choices", ())
         items.append(ItemRow(version, stats, [
-            (c["id"], c["text"], bool(c["correct"]), stats.option_shares.get(c["id"], 0.0)) for c in choices
+            (c["id"], c["text"], bool(c["correct"]), stats.option_shares.get(c["id"], 0.0))
+            for c in _options(version.payload)
         ]))
     items.sort(key=lambda row: (row.version.code, row.version.number))
     return QuestionnaireReport(questionnaire, questionnaire_stats(scores, responses, minimum), items, minimum)

@@ -40,6 +40,7 @@ TYPE_LABELS = {
     "numeric": "numérique",
     "ordering": "classement",
     "matching": "appariement",
+    "short": "réponse courte",
 }
 
 
@@ -319,6 +320,7 @@ def preview(bank: Bank) -> list[dict]:
     """Each question as a candidate sees it (options in file order; candidates get them shuffled
     when the question says so) and, apart, what only the trainer sees: key, feedback, explanation."""
     items = []
+    previous_case = None
     for question in bank.questions:
         payload = question.to_payload()
         if question.type in ("single", "multiple"):
@@ -334,7 +336,9 @@ def preview(bank: Bank) -> list[dict]:
             "type_label": TYPE_LABELS.get(question.type, question.type),
             "candidate": candidate_view(payload, order),
             "trainer": review_view(payload, order, None),
+            "case_start": question.case is not None and question.case.id != previous_case,
         })
+        previous_case = question.case.id if question.case else None
     return items
 
 

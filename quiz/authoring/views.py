@@ -1,5 +1,5 @@
 """Trainers' pages: bank list, editor (with and without JavaScript), preview, publication,
-history and diffs, item statistics and their CSV export."""
+history and diffs, the Moodle import, item statistics and their CSV export."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from quiz.accounts.forms import ActionForm
 from quiz.accounts.models import User
 from quiz.accounts.roles import Role
 from quiz.authoring import item_analysis, service
-from quiz.authoring.forms import EditorForm, UploadForm
+from quiz.authoring import moodle_import as importing
+from quiz.authoring.forms import EditorForm, MoodleTargetForm, MoodleUploadForm, UploadForm
 from quiz.exams.models import Questionnaire
 from quiz.extensions import db
+from quiz.referential import load_referential
 
 bp = Blueprint("authoring", __name__, url_prefix="/atelier")
 TRAINERS = (Role.TRAINER, Role.ADMIN)
@@ -127,6 +129,52 @@ def upload(number: int):
     service.save_draft(thematic, text, current_user)
     flash(_("Fichier chargé comme brouillon : vérifiez-le puis publiez-le."), "success")
     return redirect(url_for("authoring.editor", number=number))
+
+
+def _target_form(**data) -> MoodleTargetForm:
+    form = MoodleTargetForm(**data)
+    form.thematic.choices = [(t.number, f"{t.number}. {t.title} ({t.prefix})") for t in load_referential().thematics]
+    return form
+
+
+@bp.route("/import-moodle", methods=["GET", "POST"])
+@role_required(*TRAINERS)
+def moodle_import():
+    """Step one: upload a Moodle file and read what would be converted, refused or lost."""
+    upload = MoodleUploadForm()
+    if request.method == "GET" or not upload.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("authoring/moodle_import.html", upload=upload, conversion=None), status
+    storage = upload.file.data
+    filename = storage.filename or "moodle"
+    try:
+        kind, text = importing.read_moodle_upload(storage.read(importing.MAX_IMPORT_BYTES + 1), filename)
+    except service.UploadError as exc:
+        flash(_("Fichier refusé : %(why)s", why=str(exc)), "danger")
+        return render_template("authoring/moodle_import.html", upload=upload, conversion=None), 422
+    conversion = importing.preview(kind, text)
+    target = _target_form(formdata=None, kind=kind, filename=filename, source=text)
+    return render_template("authoring/moodle_import.html", upload=upload, conversion=conversion, target=target,
+                           filename=filename)
+
+
+@bp.post("/import-moodle/destination")
+@role_required(*TRAINERS)
+def moodle_import_target():
+    """Step two: the converted questions join the chosen bank's draft, with new ids."""
+    form = _target_form()
+    if not form.validate_on_submit() or form.kind.data not in ("xml", "gift"):
+        abort(400)
+    thematic = _thematic(form.thematic.data)
+    conversion, unwritten = importing.add_to_bank(thematic, form.kind.data, form.source.data or "", current_user)
+    if conversion.markdown is None:
+        flash(_("Aucune question convertie : la banque n'a pas changé."), "danger")
+        return redirect(url_for("authoring.moodle_import"))
+    flash(_("%(n)s ajoutée(s) au brouillon (%(summary)s) : relisez-les puis publiez.",
+            n=conversion.converted, summary=conversion.summary()), "success")
+    if unwritten:
+        flash(_("Images à recopier dans question_banks/assets/ : %(names)s", names=", ".join(unwritten)), "warning")
+    return redirect(url_for("authoring.editor", number=thematic.number))
 
 
 def _markdown_file(text: str, filename: str) -> Response:

@@ -100,14 +100,48 @@ def export_command(fmt: str, out: Path, paths: tuple[Path, ...]) -> None:
 
 
 @banks_cli.command("convert")
-@click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--prefix", required=True, help="Préfixe des identifiants, par exemple AF.")
 @click.option("--thematic", type=int, required=True, help="Numéro de la thématique (1 à 12).")
-def convert_command(source: Path, prefix: str, thematic: int) -> None:
-    """Convertit un fichier Moodle XML ou GIFT en banque Markdown (sur la sortie standard)."""
-    from quiz.banks.exporting import convert_file
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Fichier de la banque à écrire (sinon la sortie standard) ; ses images vont dans assets/ à côté.")
+@click.option("--force", is_flag=True, help="Remplacer le fichier --out s'il existe.")
+@click.option("--report", "report", type=click.Path(path_type=Path, dir_okay=False),
+              help="Écrire le rapport question par question en JSON dans ce fichier.")
+def convert_command(source: Path, prefix: str, thematic: int, out: Path | None, force: bool,
+                    report: Path | None) -> None:
+    """Convertit un fichier Moodle XML ou GIFT en banque Markdown.
 
-    text, losses = convert_file(source, prefix=prefix, thematic=thematic, referential=load_referential())
-    click.echo(text, nl=False)
-    for loss in losses:
-        click.echo(f"non converti : {loss}", err=True)
+    Code de sortie : 0 si tout est converti sans perte, 1 si des questions sont refusées ou
+    perdent quelque chose, 2 si le fichier ne peut pas être lu. Un résultat vide n'est jamais écrit.
+    """
+    from quiz.banks.exporting import convert_file
+    from quiz.banks.interchange import Conversion
+
+    if not source.is_file():
+        conversion = Conversion(None, errors=[f"{source} : fichier introuvable"])
+    else:
+        conversion = convert_file(source, prefix=prefix, thematic=thematic, referential=load_referential())
+    if out is not None and out.exists() and not force and conversion.markdown is not None:
+        conversion.errors.append(f"{out} existe déjà : rien n'est écrit (ajoutez --force pour le remplacer)")
+    for line in conversion.lines():
+        click.echo(line, err=True)
+    if report is not None:
+        report.write_text(conversion.to_json(), encoding="utf-8")
+    writable = conversion.markdown is not None and not (out is not None and out.exists() and not force)
+    if writable and out is not None:
+        out.write_text(conversion.markdown, encoding="utf-8")
+        if conversion.assets:
+            assets = out.parent / "assets"
+            assets.mkdir(exist_ok=True)
+            for name, data in sorted(conversion.assets.items()):
+                (assets / name).write_bytes(data)
+            click.echo(f"{len(conversion.assets)} image(s) écrite(s) dans {assets}", err=True)
+    elif writable:
+        click.echo(conversion.markdown, nl=False)
+        if conversion.assets:
+            click.echo(f"{len(conversion.assets)} image(s) intégrée(s) non écrite(s) : utilisez --out", err=True)
+    elif conversion.markdown is None:
+        click.echo("aucune question convertie : rien n'est écrit", err=True)
+    click.echo(conversion.summary(), err=True)
+    sys.exit(conversion.exit_code if writable else (2 if not conversion.read else 1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 VOID = {"br", "img", "hr", "input", "meta", "link", "col", "area", "source", "wbr"}
 UNWRAP = {"span", "div", "font", "section", "article", "body", "html", "thead", "tbody", "tfoot", "u", "small", "big"}
@@ -66,13 +67,21 @@ def html_to_xml(html: str, parent: ET.Element) -> None:
 _MD_ESCAPE = re.compile(r"([\\`*_\[\]])")
 
 
+def plain_to_markdown(text: str) -> str:
+    """Plain text (GIFT [plain], Moodle plain_text and auto-format without tags) as Markdown that
+    renders the same: special characters escaped, line breaks kept."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join("  \n".join(_inline_text(line).strip() for line in p.split("\n")) for p in paragraphs)
+
+
 def _inline_text(text: str) -> str:
     return _MD_ESCAPE.sub(r"\\\1", re.sub(r"\s+", " ", text))
 
 
 class _Markdown:
-    def __init__(self) -> None:
+    def __init__(self, assets: dict[str, str] | None = None) -> None:
         self.losses: list[str] = []
+        self.assets = assets or {}
 
     def inline(self, node) -> str:
         out = []
@@ -103,12 +112,19 @@ class _Markdown:
         return "".join(out)
 
     def image(self, attrs: dict) -> str:
+        """An image of the source: an embedded file already written to assets/, or one to copy."""
         src = attrs.get("src", "")
-        name = src.rsplit("/", 1)[-1].split("?")[0] or "image.png"
-        alt = attrs.get("alt", "").strip() or "image"
-        self.losses.append(f"image « {name} » : copiez le fichier dans question_banks/assets/ (et vérifiez le texte "
-                           "alternatif)")
-        return f"![{alt}](assets/{name})"
+        name = unquote(src.rsplit("/", 1)[-1].split("?")[0]) or "image.png"
+        alt = " ".join(attrs.get("alt", "").split())
+        target = self.assets.get(name)
+        if target is None:
+            self.losses.append(f"image « {name} » : copiez le fichier dans question_banks/assets/ (et vérifiez le "
+                               "texte alternatif)")
+            target = f"assets/{name}"
+        if not alt:
+            self.losses.append(f"image « {name} » sans texte alternatif : décrivez-la dans ![…]({target})")
+            alt = "image à décrire"
+        return f"![{_inline_text(alt)}]({target})"
 
     def text(self, node) -> str:
         return "".join(c if isinstance(c, str) else self.text(c) for c in node[2])
@@ -188,8 +204,11 @@ class _Markdown:
         return "\n".join(lines)
 
 
-def html_to_markdown(html: str) -> tuple[str, list[str]]:
-    """Bank Markdown for an HTML fragment, and what could not be carried over."""
-    converter = _Markdown()
+def html_to_markdown(html: str, assets: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """Bank Markdown for an HTML fragment, and what could not be carried over.
+
+    `assets` maps the file names of embedded images to where they were written (assets/…).
+    """
+    converter = _Markdown(assets)
     text = "\n\n".join(b for b in converter.blocks(_tree(html)) if b.strip())
     return text.strip(), list(dict.fromkeys(converter.losses))

@@ -15,11 +15,18 @@ from typing import Any, Literal
 
 from quiz.banks.numbers import canonical
 
-QuestionType = Literal["single", "multiple", "truefalse", "numeric", "ordering", "matching"]
-TYPES: tuple[str, ...] = ("single", "multiple", "truefalse", "numeric", "ordering", "matching")
+QuestionType = Literal["single", "multiple", "truefalse", "numeric", "ordering", "matching", "short"]
+TYPES: tuple[str, ...] = ("single", "multiple", "truefalse", "numeric", "ordering", "matching", "short")
 CHOICE_TYPES = ("single", "multiple")
-LIST_TYPES = ("single", "multiple", "ordering", "matching")
+LIST_TYPES = ("single", "multiple", "ordering", "matching", "short")
 SCORINGS = ("all-or-nothing", "partial")
+CASE_TYPE = "case"
+# What a short answer may ignore when it compares a response with an accepted answer.
+NORMALISATIONS = ("case", "accents", "spaces", "punctuation")
+DEFAULT_NORMALISE = ("case", "spaces")
+# Moodle writes thirds, sixths… rounded to 5 decimals: weights summing to 99.999 % give full credit
+# as far as the checks go (the credit itself stays exact, as in Moodle).
+FULL_CREDIT = Decimal("99.999")
 
 
 def letter_id(index: int) -> str:
@@ -45,10 +52,38 @@ def hidden_order_ids(texts: list[str], salt: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Choice:
+    """An option of a choice question, or an accepted answer of a short-answer question.
+
+    `weight` (a percentage, -100 to 100) is set on every choice of a weighted question, as Moodle
+    grades: the credit is the weight of the chosen option, or the sum of the ticked ones, clipped
+    to [0, 1]. Unweighted questions keep the bank's right/wrong marks and their `scoring`.
+    """
+
     id: str
     text: str
     correct: bool
     feedback: str | None = None
+    line: int = field(default=0, compare=False)
+    weight: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    """A further accepted value of a numeric question and its credit (a percentage)."""
+
+    answer: Decimal
+    tolerance: Tolerance
+    credit: Decimal
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A shared case text introducing the questions that follow it (drawn and shown together)."""
+
+    id: str
+    title: str
+    text: str
     line: int = field(default=0, compare=False)
 
 
@@ -108,12 +143,21 @@ class Question:
     answer: bool | Decimal | None = None
     tolerance: Tolerance | None = None
     unit: str | None = None
+    partial: tuple[NumericAnswer, ...] = ()
+    normalise: tuple[str, ...] = DEFAULT_NORMALISE
+    case: Case | None = None
+    case_position: int = 0  # 1, 2… within its case, in the bank's order
+    source_id: str | None = None
     line: int = field(default=0, compare=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def correct_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.choices if c.correct)
+
+    @property
+    def weighted(self) -> bool:
+        return any(c.weight is not None for c in self.choices)
 
     def to_payload(self) -> dict[str, Any]:
         """The canonical, JSON-serialisable content of this question (one version)."""
@@ -127,13 +171,24 @@ class Question:
             "competences": list(self.competences),
             "tags": list(self.tags),
         }
+        # Keys added by later versions of the format appear only when used, so that the content
+        # hash of an existing question (and so its version) does not change.
+        if self.source_id:
+            payload["source_id"] = self.source_id
+        if self.case is not None:
+            payload["case"] = {"id": self.case.id, "title": self.case.title, "text": self.case.text,
+                               "position": self.case_position}
         if self.type in CHOICE_TYPES:
             payload["shuffle"] = self.shuffle
-            payload["choices"] = [
-                {"id": c.id, "text": c.text, "correct": c.correct, "feedback": c.feedback} for c in self.choices
-            ]
-        if self.type == "multiple":
+            payload["choices"] = [_choice_payload(c) for c in self.choices]
+        if self.type == "multiple" and not self.weighted:
             payload["scoring"] = self.scoring
+        if self.type == "short":
+            payload["normalise"] = list(self.normalise)
+            payload["answers"] = [
+                {"id": c.id, "text": c.text, "weight": canonical(c.weight or Decimal(0)), "feedback": c.feedback}
+                for c in self.choices
+            ]
         if self.type == "truefalse":
             payload["answer"] = bool(self.answer)
         if self.type == "numeric":
@@ -141,8 +196,15 @@ class Question:
             payload["answer"] = canonical(self.answer)
             payload["tolerance"] = str(self.tolerance)
             payload["unit"] = self.unit
+            if self.partial:
+                payload["partial"] = [
+                    {"answer": canonical(p.answer), "tolerance": str(p.tolerance), "credit": canonical(p.credit)}
+                    for p in self.partial
+                ]
         if self.type == "ordering":
             payload["items"] = [{"id": i.id, "text": i.text} for i in self.items]
+        if self.type == "matching" and self.scoring == "partial":
+            payload["scoring"] = self.scoring
         if self.type == "matching":
             payload["columns"] = list(self.columns or ("", ""))
             payload["pairs"] = [
@@ -160,6 +222,14 @@ class Question:
         elif kind == "numeric":
             answer = Decimal(str(payload["answer"]))
         columns = payload.get("columns")
+        case = payload.get("case")
+        if kind == "short":
+            choices = tuple(Choice(a["id"], a["text"], Decimal(a["weight"]) > 0, a.get("feedback"),
+                                   weight=Decimal(a["weight"])) for a in payload.get("answers", ()))
+        else:
+            choices = tuple(Choice(c["id"], c["text"], bool(c["correct"]), c.get("feedback"),
+                                   weight=Decimal(c["weight"]) if "weight" in c else None)
+                            for c in payload.get("choices", ()))
         return cls(
             id=payload["id"],
             title=payload["title"],
@@ -171,9 +241,7 @@ class Question:
             tags=tuple(payload.get("tags", ())),
             shuffle=bool(payload.get("shuffle", True)),
             scoring=payload.get("scoring", "all-or-nothing"),
-            choices=tuple(
-                Choice(c["id"], c["text"], bool(c["correct"]), c.get("feedback")) for c in payload.get("choices", ())
-            ),
+            choices=choices,
             items=tuple(OrderItem(i["id"], i["text"]) for i in payload.get("items", ())),
             pairs=tuple(
                 MatchPair(p["left_id"], p["left"], p["right_id"], p["right"]) for p in payload.get("pairs", ())
@@ -182,7 +250,20 @@ class Question:
             answer=answer,
             tolerance=Tolerance.parse(payload["tolerance"]) if kind == "numeric" else None,
             unit=payload.get("unit") if kind == "numeric" else None,
+            partial=tuple(NumericAnswer(Decimal(p["answer"]), Tolerance.parse(p["tolerance"]), Decimal(p["credit"]))
+                          for p in payload.get("partial", ())),
+            normalise=tuple(payload.get("normalise", DEFAULT_NORMALISE)),
+            case=Case(case["id"], case["title"], case["text"]) if case else None,
+            case_position=int(case.get("position", 0)) if case else 0,
+            source_id=payload.get("source_id"),
         )
+
+
+def _choice_payload(c: Choice) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": c.id, "text": c.text, "correct": c.correct, "feedback": c.feedback}
+    if c.weight is not None:
+        item["weight"] = canonical(c.weight)
+    return item
 
 
 def content_hash(payload: dict[str, Any]) -> str:
@@ -204,6 +285,15 @@ class Bank:
     intro: str = ""
     line: int = field(default=1, compare=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def cases(self) -> tuple[Case, ...]:
+        """The bank's case contexts, in the order of their first question."""
+        seen: dict[str, Case] = {}
+        for q in self.questions:
+            if q.case is not None:
+                seen.setdefault(q.case.id, q.case)
+        return tuple(seen.values())
 
     def question(self, qid: str) -> Question:
         return next(q for q in self.questions if q.id == qid)

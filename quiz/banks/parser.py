@@ -17,12 +17,17 @@ from typing import Any
 
 from quiz.banks.assets import asset_path
 from quiz.banks.model import (
+    CASE_TYPE,
     CHOICE_TYPES,
+    FULL_CREDIT,
+    NORMALISATIONS,
     SCORINGS,
     TYPES,
     Bank,
+    Case,
     Choice,
     MatchPair,
+    NumericAnswer,
     OrderItem,
     Question,
     Tolerance,
@@ -34,7 +39,10 @@ from quiz.banks.problems import Problem, sort_problems, suggestion
 from quiz.banks.render import costly_markup, raw_html
 from quiz.banks.yamlblock import load_block
 
-QUESTION_KEYS = ("type", "difficulty", "competences", "tags", "shuffle", "scoring", "answer", "tolerance", "unit")
+QUESTION_KEYS = ("type", "difficulty", "competences", "tags", "shuffle", "scoring", "answer", "tolerance", "unit",
+                 "partial", "normalise", "case", "source_id")
+CASE_KEYS = ("type", "tags", "source_id")
+MIN_CASE_QUESTIONS = 2
 DEFAULT_KEYS = ("difficulty", "competences", "tags", "shuffle", "scoring", "tolerance", "unit")
 HEADER_KEYS = ("thematic", "prefix", "title", "language", "defaults")
 LANGUAGES = ("fr", "en")
@@ -44,7 +52,8 @@ ID_RE = re.compile(r"^(?P<prefix>[A-Z]{2,6})-(?P<number>\d{3,})$")
 PREFIX_RE = re.compile(r"^[A-Z]{2,6}$")
 HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*#*[ \t]*$")
 FENCE_RE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)")
-TASK_RE = re.compile(r"^[-*+][ \t]+\[(?P<mark>[^\]]{0,3})\](?P<text>.*)$")
+TASK_RE = re.compile(r"^[-*+][ \t]+\[(?P<mark>[^\]]{0,12})\](?P<text>.*)$")
+WEIGHT_RE = re.compile(r"^\s*(?P<value>[-\u2212]?\d{1,3}(?:[.,]\d{1,5})?)\s*%\s*$")
 BULLET_RE = re.compile(r"^[-*+][ \t]+\S")
 ORDERED_RE = re.compile(r"^(?P<number>\d{1,9})[.)](?:[ \t]+(?P<text>.*))?$")
 TABLE_DELIM_RE = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
@@ -236,11 +245,14 @@ class BankParser:
         heading, intro, sections = self.split_body(body_start)
         self.section_starts = {start for start, _ in sections}
         questions: list[Question] = []
+        self.cases: dict[str, Case | None] = {}
+        self.open_case: tuple[str, int, int] | None = None  # (case id, its line, questions so far)
         for start, end in sections:
             before = len(self.ctx.problems)
             question = QuestionParser(self, start, end, defaults).parse()
-            if question is not None and len(self.ctx.problems) == before:
+            if isinstance(question, Question) and len(self.ctx.problems) == before:
                 questions.append(question)
+        self.close_case()
         self.duplicate_ids(sections)
         bank = None
         if header is not None and not sections:
@@ -413,6 +425,38 @@ class BankParser:
                 intro.append(line)
         return heading, _block(intro), sections
 
+    # -- case contexts ------------------------------------------------------------------------
+    def open_new_case(self, qid: str | None, line: int, case: Case | None) -> None:
+        self.close_case()
+        if qid:
+            self.cases[qid] = case
+            self.open_case = (qid, line, 0)
+
+    def close_case(self) -> None:
+        if self.open_case is not None and self.open_case[2] < MIN_CASE_QUESTIONS:
+            cid, line, count = self.open_case
+            self.report(line, cid, f"cas « {cid} » suivi de {count} question — un cas introduit au moins "
+                        f"{MIN_CASE_QUESTIONS} questions, placées juste après lui avec « case: {cid} ».")
+        self.open_case = None
+
+    def case_member(self, qid: str | None, case_id: Any, line: int) -> tuple[bool, Case | None, int]:
+        """(valid, the case, position in it) for a question that names `case_id` (or None: it ends
+        any open case)."""
+        if case_id is None:
+            self.close_case()
+            return True, None, 0
+        if not isinstance(case_id, str) or case_id not in self.cases:
+            self.report(line, qid, f"case « {case_id} » inconnu — nommez l'identifiant d'un cas (type: case) "
+                        "placé juste avant ses questions.")
+            return False, None, 0
+        if self.open_case is None or self.open_case[0] != case_id:
+            self.report(line, qid, f"question du cas « {case_id} » séparée de lui — placez les questions d'un cas "
+                        "juste après lui, sans autre question entre elles.")
+            return False, None, 0
+        cid, case_line, count = self.open_case
+        self.open_case = (cid, case_line, count + 1)
+        return True, self.cases[case_id], count + 1
+
     def duplicate_ids(self, sections: list[tuple[int, int]]) -> None:
         seen: dict[str, int] = {}
         for start, _ in sections:
@@ -462,7 +506,7 @@ class QuestionParser:
     def report(self, line: int, message: str) -> None:
         self.ctx.report(line, self.qid, message)
 
-    def parse(self) -> Question | None:
+    def parse(self) -> Question | Case | None:
         qid, title, well_formed = parse_heading(self.lines[self.start])
         self.qid = qid
         if qid is None:
@@ -517,8 +561,13 @@ class QuestionParser:
             self.report(self.line, "bloc ```yaml de métadonnées manquant juste après le titre — il donne au "
                         "moins « type: … ».")
 
-        values, meta_ok = self.check_meta(meta, key_lines, meta_line) if meta_ok else (None, False)
         body = [(i + 1, self.lines[i]) for i in range(cursor, self.end)]
+        if meta_ok and meta.get("type") == CASE_TYPE:
+            return self.case(qid, title, meta, key_lines, meta_line, body)
+        values, meta_ok = self.check_meta(meta, key_lines, meta_line) if meta_ok else (None, False)
+        in_case, case, case_position = self.bank.case_member(self.qid, meta.get("case") if meta_ok else None,
+                                              key_lines.get("case", meta_line))
+        meta_ok = meta_ok and in_case
         stem, answers, explanation = self.split_sections(body)
         self.check_content(body)
         kind = values.get("type") if values else None
@@ -545,8 +594,11 @@ class QuestionParser:
         elif answers is None:
             self.report(self.line, f"section « ### Réponses » manquante — une question « {kind} » donne ses "
                         "réponses sous ce titre.")
-        elif kind in CHOICE_TYPES:
+        elif kind in CHOICE_TYPES or kind == "short":
             fields["choices"] = self.choices(kind, answers)
+            if kind == "multiple" and "scoring" in meta and any(c.weight is not None for c in fields["choices"]):
+                self.report(key_lines.get("scoring", meta_line), "clé « scoring » sans effet quand les réponses ont "
+                            "un poids — le crédit est la somme des poids cochés ; retirez-la.")
         elif kind == "ordering":
             fields["items"] = self.ordering(answers)
         else:
@@ -563,10 +615,15 @@ class QuestionParser:
             competences=values.get("competences", ()),
             tags=values.get("tags", ()),
             shuffle=values.get("shuffle", True) if kind in CHOICE_TYPES else True,
-            scoring=values.get("scoring", "all-or-nothing") if kind == "multiple" else "all-or-nothing",
+            scoring=self.scoring(kind, values, meta),
             answer=values.get("answer"),
             tolerance=values.get("tolerance") if kind == "numeric" else None,
             unit=values.get("unit") if kind == "numeric" else None,
+            partial=values.get("partial", ()) if kind == "numeric" else (),
+            normalise=values.get("normalise", ("case", "spaces")),
+            case=case,
+            case_position=case_position if case else 0,
+            source_id=values.get("source_id"),
             line=self.line,
             lines={"meta": meta_line, "stem": stem[0],
                    "answers": answers[0] if answers else 0, "explanation": explanation[0] if explanation else 0},
@@ -608,15 +665,22 @@ class QuestionParser:
                             "(ordering et matching sont toujours mélangés).")
                 ok = False
                 continue
-            if key == "scoring" and kind != "multiple":
-                self.report(line, "clé « scoring » réservée aux questions « multiple » — retirez-la.")
+            if key == "scoring" and kind not in ("multiple", "matching"):
+                self.report(line, "clé « scoring » réservée aux questions « multiple » et « matching » — retirez-la.")
                 ok = False
                 continue
-            if key in ("tolerance", "unit") and kind != "numeric":
+            if key in ("tolerance", "unit", "partial") and kind != "numeric":
                 self.report(line, f"clé « {key} » réservée aux questions « numeric » — retirez-la.")
                 ok = False
                 continue
-            checked = checker.value(key, value, line, self.qid)
+            if key == "normalise" and kind != "short":
+                self.report(line, "clé « normalise » réservée aux questions « short » — retirez-la.")
+                ok = False
+                continue
+            if key in ("partial", "normalise", "source_id", "case"):
+                checked = self.extra_value(key, value, line)
+            else:
+                checked = checker.value(key, value, line, self.qid)
             if checked is MetaChecker.INVALID:
                 ok = False
             else:
@@ -640,6 +704,82 @@ class QuestionParser:
         elif kind == "numeric":
             ok = self.numeric(meta, values, answer_line, key_lines, meta_line) and ok
         return values, ok
+
+    @staticmethod
+    def scoring(kind: str, values: dict, meta: dict) -> str:
+        """A matching question is partial only when it says so (the bank's default is for multiple)."""
+        if kind == "multiple" or (kind == "matching" and "scoring" in meta):
+            return values.get("scoring", "all-or-nothing")
+        return "all-or-nothing"
+
+    def extra_value(self, key: str, value: Any, line: int) -> Any:
+        """`partial`, `normalise`, `source_id` and `case` (the latter checked by the bank)."""
+        if key == "case":
+            return value
+        if key == "source_id":
+            if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+                return str(value).strip()
+            self.report(line, f"source_id « {value} » invalide — l'identifiant d'origine, entre guillemets.")
+            return MetaChecker.INVALID
+        if key == "normalise":
+            if not isinstance(value, list) or any(v not in NORMALISATIONS for v in value):
+                self.report(line, f"normalise « {value} » invalide — une liste parmi {_fmt_list(NORMALISATIONS)}, "
+                            "par exemple normalise: [case, accents] (ou [] pour une comparaison exacte).")
+                return MetaChecker.INVALID
+            return tuple(v for v in NORMALISATIONS if v in value)
+        return self.partial(value, line)
+
+    def partial(self, value: Any, line: int) -> Any:
+        example = "partial: [{answer: 41, tolerance: 1, credit: 50}]"
+        if not isinstance(value, list) or not value:
+            self.report(line, f"partial : liste attendue — par exemple {example}.")
+            return MetaChecker.INVALID
+        answers: list[NumericAnswer] = []
+        for entry in value:
+            if not isinstance(entry, dict) or set(entry) - {"answer", "tolerance", "credit"} or "answer" not in entry:
+                self.report(line, f"partial : chaque élément donne answer, tolerance et credit — {example}.")
+                return MetaChecker.INVALID
+            raw, credit = entry["answer"], entry.get("credit", 100)
+            if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)) or not Decimal(raw).is_finite():
+                self.report(line, f"partial : answer « {raw} » n'est pas un nombre écrit avec un point.")
+                return MetaChecker.INVALID
+            if isinstance(credit, bool) or not isinstance(credit, (int, Decimal)) or not 0 <= Decimal(credit) <= 100:
+                self.report(line, f"partial : credit « {credit} » invalide — un pourcentage de 0 à 100.")
+                return MetaChecker.INVALID
+            tolerance = self.bank.meta.tolerance(entry.get("tolerance", 0), line, self.qid)
+            if tolerance is MetaChecker.INVALID:
+                return MetaChecker.INVALID
+            answers.append(NumericAnswer(Decimal(raw), tolerance, Decimal(credit), line))
+        return tuple(answers)
+
+    def case(self, qid, title, meta, key_lines, meta_line, body) -> Case | None:
+        """A case context: a heading, `type: case`, the shared text; the questions that follow it
+        name it with `case: ID`."""
+        ok = True
+        for key in meta:
+            if key not in CASE_KEYS:
+                self.report(key_lines.get(str(key), meta_line), f"clé « {key} » sans effet pour un cas — un cas "
+                            f"n'a que {_fmt_list(CASE_KEYS)} ; les réglages vont dans ses questions.")
+                ok = False
+        self.check_content(body)
+        fence: str | None = None
+        text_lines: list[str] = []
+        for number, text in body:
+            fence, fenced = _track_fence(fence, text)
+            match = None if fenced else HEADING_RE.match(text)
+            if match and len(match["hashes"]) in (1, 3):
+                self.report(number, "un cas n'a ni « ### Réponses » ni « ### Explication » — seulement son texte "
+                            "(#### pour un intertitre) ; les questions du cas suivent, chacune sous son titre ##.")
+                ok = False
+            text_lines.append(text)
+        text = _block(text_lines)
+        if not text:
+            self.report(body[0][0] if body else self.line, "cas sans texte — écrivez le cas commun à ses questions "
+                        "sous le bloc yaml.")
+            ok = False
+        case = Case(qid, title, text, self.line) if ok and qid and title else None
+        self.bank.open_new_case(qid, self.line, case)
+        return case
 
     def check_common(self, meta: dict, key_lines: dict[str, int], meta_line: int) -> None:
         """The keys whose meaning does not depend on the type, checked even when the type is unusable,
@@ -742,12 +882,15 @@ class QuestionParser:
                 task = TASK_RE.match(stripped)
                 if task:
                     mark = task["mark"]
-                    if mark not in (" ", "x", "X"):
-                        self.report(number, f"case « [{mark}] » invalide — écrivez « [ ] » (fausse) ou « [x] » "
-                                    "(juste).")
+                    weight = WEIGHT_RE.match(mark)
+                    if mark not in (" ", "x", "X") and not weight:
+                        self.report(number, f"case « [{mark}] » invalide — écrivez « [ ] » (fausse), « [x] » "
+                                    "(juste) ou un poids « [50%] », « [-100%] ».")
                         continue
+                    value = (Decimal(weight["value"].replace(",", ".").replace("\u2212", "-")) if weight
+                             else None)
                     current = {"text": [task["text"].strip()], "correct": mark != " ", "feedback": [],
-                               "line": number}
+                               "line": number, "weight": value}
                     raw.append(current)
                 elif BULLET_RE.match(stripped) or ORDERED_RE.match(stripped):
                     self.report(number, "réponse sans case à cocher — écrivez « - [ ] texte » (fausse) ou "
@@ -783,6 +926,9 @@ class QuestionParser:
                             "différente.")
             seen.setdefault(text, item["line"])
             choices.append(Choice(letter_id(index), text, item["correct"], feedback, item["line"]))
+        weighted = kind == "short" or any(item["weight"] is not None for item in raw)
+        if weighted:
+            return self.weighted(kind, heading_line, choices, raw)
         correct = [c for c in choices if c.correct]
         if len(raw) < 2:
             self.report(heading_line, f"question « {kind} » avec {len(raw)} réponse — au moins 2 sont attendues.")
@@ -796,6 +942,40 @@ class QuestionParser:
             self.report(heading_line, "question « multiple » dont toutes les réponses sont cochées — ajoutez au "
                         "moins une réponse fausse « [ ] ».")
         return tuple(choices)
+
+    def weighted(self, kind: str, heading_line: int, choices: list[Choice], raw: list[dict]) -> tuple[Choice, ...]:
+        """Choices with a weight each ([x] is 100 %, [ ] 0 %), graded as Moodle grades them."""
+        by_line = {item["line"]: item for item in raw}
+        out: list[Choice] = []
+        for choice in choices:
+            item = by_line[choice.line]
+            weight = item["weight"] if item["weight"] is not None else Decimal(100 if item["correct"] else 0)
+            if not -100 <= weight <= 100:
+                self.report(choice.line, f"poids {weight} % hors limites — de -100 % à 100 %.")
+            if kind == "short" and weight < 0:
+                self.report(choice.line, "poids négatif dans une question « short » — une réponse courte rapporte "
+                            "de 0 % à 100 % (0 % : réponse fausse connue, avec son commentaire).")
+            out.append(Choice(choice.id, choice.text, weight > 0, choice.feedback, choice.line, weight))
+        weights = [c.weight or Decimal(0) for c in out]
+        if kind == "short":
+            if not out:
+                self.report(heading_line, "question « short » sans réponse acceptée — écrivez « - [x] réponse ».")
+            elif max(weights) < FULL_CREDIT:
+                self.report(heading_line, "question « short » sans réponse à 100 % — cochez « [x] » la réponse "
+                            "attendue.")
+            return tuple(out)
+        if len(raw) < 2:
+            self.report(heading_line, f"question « {kind} » avec {len(raw)} réponse — au moins 2 sont attendues.")
+        elif kind == "single" and min(weights) >= 100:
+            self.report(heading_line, "question « single » dont toutes les réponses valent 100 % — toute réponse "
+                        "serait juste ; donnez un poids plus faible aux autres.")
+        elif kind == "single" and max(weights) < FULL_CREDIT:
+            self.report(heading_line, "question « single » pondérée sans réponse à 100 % — aucune réponse ne "
+                        "rapporterait tout le crédit ; cochez « [x] » la meilleure.")
+        elif kind == "multiple" and sum(w for w in weights if w > 0) < FULL_CREDIT:
+            self.report(heading_line, "question « multiple » pondérée dont les poids positifs font moins de 100 % — "
+                        "aucune réponse ne rapporterait tout le crédit.")
+        return tuple(out)
 
     def ordering(self, section: tuple[int, list[tuple[int, str]]]) -> tuple[OrderItem, ...]:
         heading_line, lines = section

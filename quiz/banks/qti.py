@@ -8,7 +8,7 @@ import zipfile
 from decimal import Decimal
 
 from quiz.banks.htmltext import html_to_xml
-from quiz.banks.model import Bank, Question
+from quiz.banks.model import Bank, Case, Question
 from quiz.banks.numbers import canonical
 from quiz.banks.render import render_markdown
 
@@ -32,6 +32,24 @@ def _declaration(item: ET.Element, cardinality: str, base_type: str, values: lis
     return declaration
 
 
+def _mapping(declaration: ET.Element, entries: list[tuple[str, Decimal]], **extra: str) -> ET.Element:
+    """A qti-mapping whose total is clipped to [0, 1], as the platform and Moodle score."""
+    mapping = ET.SubElement(declaration, "qti-mapping", {"lower-bound": "0", "upper-bound": "1", "default-value": "0"})
+    for key, value in entries:
+        ET.SubElement(mapping, "qti-map-entry", {
+            "map-key": key, "mapped-value": canonical(value.quantize(Decimal("0.000001"))), **extra})
+    return mapping
+
+
+def stimulus_xml(case: Case) -> str:
+    """A case context as a QTI 3.0 shared stimulus, referenced by each of its items."""
+    stimulus = ET.Element("qti-assessment-stimulus", {"xmlns": NS, "identifier": case.id, "title": case.title,
+                                                       "xml:lang": "fr"})
+    _body(ET.SubElement(stimulus, "qti-stimulus-body"), case.text)
+    ET.indent(stimulus)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(stimulus, encoding="unicode") + "\n"
+
+
 def item_xml(q: Question) -> tuple[str, list[str]]:
     """(XML of one assessment item, losses)."""
     losses: list[str] = []
@@ -40,18 +58,35 @@ def item_xml(q: Question) -> tuple[str, list[str]]:
         "xml:lang": "fr",
     })
     template = "match_correct"
-    if q.type in ("single", "multiple"):
+    if q.type in ("single", "multiple") and q.weighted:
+        best = [c.id for c in q.choices if c.weight == 100] or [c.id for c in q.choices if (c.weight or 0) > 0]
+        declaration = _declaration(item, "single" if q.type == "single" else "multiple", "identifier",
+                                   best[:1] if q.type == "single" else best)
+        template = "map_response"
+        _mapping(declaration, [(c.id, (c.weight or Decimal(0)) / 100) for c in q.choices])
+    elif q.type in ("single", "multiple"):
         declaration = _declaration(item, "single" if q.type == "single" else "multiple", "identifier",
                                    list(q.correct_ids))
         if q.type == "multiple" and q.scoring == "partial":
             template = "map_response"
             right = len(q.correct_ids)
-            mapping = ET.SubElement(declaration, "qti-mapping",
-                                    {"lower-bound": "0", "upper-bound": "1", "default-value": "0"})
-            for choice in q.choices:
-                value = Decimal(1) / right * (1 if choice.correct else -1)
-                ET.SubElement(mapping, "qti-map-entry", {
-                    "map-key": choice.id, "mapped-value": canonical(value.quantize(Decimal("0.000001")))})
+            _mapping(declaration, [(c.id, Decimal(1) / right * (1 if c.correct else -1)) for c in q.choices])
+    elif q.type == "short":
+        full = [c.text for c in q.choices if c.weight == 100]
+        declaration = _declaration(item, "single", "string", full[:1])
+        template = "map_response"
+        sensitive = "false" if "case" in q.normalise else "true"
+        seen: set[str] = set()
+        entries = []
+        for answer in q.choices:  # the first accepted answer that matches gives the credit
+            key = answer.text.lower() if sensitive == "false" else answer.text
+            if key not in seen and "*" not in answer.text:
+                seen.add(key)
+                entries.append((answer.text, (answer.weight or Decimal(0)) / 100))
+        _mapping(declaration, entries, **{"case-sensitive": sensitive})
+        if set(q.normalise) - {"case"} or any("*" in c.text for c in q.choices):
+            losses.append(f"{q.id} : QTI compare la réponse telle quelle (hors casse) — normalisation "
+                          f"{', '.join(q.normalise)} et jokers * non exportés")
     elif q.type == "truefalse":
         _declaration(item, "single", "identifier", ["true" if q.answer else "false"])
     elif q.type == "numeric":
@@ -60,9 +95,16 @@ def item_xml(q: Question) -> tuple[str, list[str]]:
     elif q.type == "ordering":
         _declaration(item, "ordered", "identifier", [i.id for i in q.items])
     else:
-        _declaration(item, "multiple", "directedPair", [f"L_{p.left_id} R_{p.right_id}" for p in q.pairs])
+        declaration = _declaration(item, "multiple", "directedPair",
+                                   [f"L_{p.left_id} R_{p.right_id}" for p in q.pairs])
+        if q.scoring == "partial":
+            template = "map_response"
+            _mapping(declaration, [(f"L_{p.left_id} R_{p.right_id}", Decimal(1) / len(q.pairs)) for p in q.pairs])
     ET.SubElement(item, "qti-outcome-declaration",
                   {"identifier": "SCORE", "cardinality": "single", "base-type": "float"})
+    if q.case is not None:
+        ET.SubElement(item, "qti-assessment-stimulus-ref",
+                      {"identifier": q.case.id, "href": f"../stimuli/{q.case.id}.xml", "title": q.case.title})
     body = ET.SubElement(item, "qti-item-body")
     _body(body, q.stem)
     if q.type in ("single", "multiple", "truefalse"):
@@ -77,6 +119,9 @@ def item_xml(q: Question) -> tuple[str, list[str]]:
             _body(interaction, choice.text, "qti-simple-choice").set("identifier", choice.id)
         if any(c.feedback for c in q.choices):
             losses.append(f"{q.id} : commentaires par réponse non exportés en QTI")
+    elif q.type == "short":
+        ET.SubElement(ET.SubElement(body, "p"), "qti-text-entry-interaction",
+                      {"response-identifier": "RESPONSE", "expected-length": "30"})
     elif q.type == "numeric":
         paragraph = ET.SubElement(body, "p")
         ET.SubElement(paragraph, "qti-text-entry-interaction",
@@ -110,19 +155,25 @@ def item_xml(q: Question) -> tuple[str, list[str]]:
 
 
 def _numeric_processing(item: ET.Element, q: Question) -> None:
-    assert q.tolerance is not None
+    """The main answer, then each further answer in order: the first that matches gives its credit."""
+    assert q.tolerance is not None and isinstance(q.answer, Decimal)
     processing = ET.SubElement(item, "qti-response-processing")
     condition = ET.SubElement(processing, "qti-response-condition")
-    branch = ET.SubElement(condition, "qti-response-if")
-    tolerance = canonical(q.tolerance.value)
-    equal = ET.SubElement(branch, "qti-equal", {
-        "tolerance-mode": "relative" if q.tolerance.relative else "absolute",
-        "tolerance": f"{tolerance} {tolerance}", "include-lower-bound": "true", "include-upper-bound": "true",
-    })
-    ET.SubElement(equal, "qti-variable", {"identifier": "RESPONSE"})
-    ET.SubElement(equal, "qti-correct", {"identifier": "RESPONSE"})
-    setter = ET.SubElement(branch, "qti-set-outcome-value", {"identifier": "SCORE"})
-    ET.SubElement(setter, "qti-base-value", {"base-type": "float"}).text = "1"
+    accepted = [(q.answer, q.tolerance, Decimal(1))] + [(p.answer, p.tolerance, p.credit / 100) for p in q.partial]
+    for index, (answer, tolerance, credit) in enumerate(accepted):
+        branch = ET.SubElement(condition, "qti-response-if" if index == 0 else "qti-response-else-if")
+        margin = canonical(tolerance.value)
+        equal = ET.SubElement(branch, "qti-equal", {
+            "tolerance-mode": "relative" if tolerance.relative else "absolute",
+            "tolerance": f"{margin} {margin}", "include-lower-bound": "true", "include-upper-bound": "true",
+        })
+        ET.SubElement(equal, "qti-variable", {"identifier": "RESPONSE"})
+        if index == 0:
+            ET.SubElement(equal, "qti-correct", {"identifier": "RESPONSE"})
+        else:
+            ET.SubElement(equal, "qti-base-value", {"base-type": "float"}).text = canonical(answer)
+        setter = ET.SubElement(branch, "qti-set-outcome-value", {"identifier": "SCORE"})
+        ET.SubElement(setter, "qti-base-value", {"base-type": "float"}).text = canonical(credit)
     otherwise = ET.SubElement(condition, "qti-response-else")
     setter = ET.SubElement(otherwise, "qti-set-outcome-value", {"identifier": "SCORE"})
     ET.SubElement(setter, "qti-base-value", {"base-type": "float"}).text = "0"
@@ -135,11 +186,18 @@ def manifest_xml(bank: Bank) -> str:
     ET.SubElement(metadata, "schemaversion").text = "3.0.0"
     ET.SubElement(manifest, "organizations")
     resources = ET.SubElement(manifest, "resources")
+    for case in bank.cases:
+        href = f"stimuli/{case.id}.xml"
+        resource = ET.SubElement(resources, "resource",
+                                 {"identifier": case.id, "type": "imsqti_stimulus_xmlv3p0", "href": href})
+        ET.SubElement(resource, "file", {"href": href})
     for q in bank.questions:
         href = f"items/{q.id}.xml"
         resource = ET.SubElement(resources, "resource",
                                  {"identifier": q.id, "type": "imsqti_item_xmlv3p0", "href": href})
         ET.SubElement(resource, "file", {"href": href})
+        if q.case is not None:
+            ET.SubElement(resource, "dependency", {"identifierref": q.case.id})
     ET.indent(manifest)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(manifest, encoding="unicode") + "\n"
 
@@ -150,6 +208,8 @@ def export_qti(bank: Bank) -> tuple[bytes, list[str]]:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("imsmanifest.xml", manifest_xml(bank))
+        for case in bank.cases:
+            archive.writestr(f"stimuli/{case.id}.xml", stimulus_xml(case))
         for q in bank.questions:
             text, lost = item_xml(q)
             archive.writestr(f"items/{q.id}.xml", text)

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from quiz.banks.model import CHOICE_TYPES, Bank, Question
+from quiz.banks.model import CASE_TYPE, CHOICE_TYPES, DEFAULT_NORMALISE, Bank, Case, Choice, Question
 from quiz.banks.numbers import canonical
 
 _PLAIN_SCALAR = re.compile(r"^[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9_.\-]*$")
@@ -44,6 +44,27 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _tolerance(tolerance) -> str:
+    return json.dumps(str(tolerance)) if tolerance.relative else str(tolerance)
+
+
+def _mark(choice: Choice, q: Question) -> str:
+    """[x] and [ ] for 100 % and 0 %, a percentage otherwise (only in weighted questions); a
+    weighted choice question whose weights are all 0 or 100 says "100%" to stay weighted."""
+    if not q.weighted:
+        return "x" if choice.correct else " "
+    explicit = q.type != "short" and all(c.weight in (0, 100) for c in q.choices)
+    if choice.weight == 100:
+        return "100%" if explicit else "x"
+    if not choice.weight:
+        return " "
+    return f"{canonical(choice.weight)}%"
+
+
+def case_markdown(case: Case) -> str:
+    return "\n".join([f"## {case.id} · {case.title}", "", "```yaml", f"type: {CASE_TYPE}", "```", "", case.text, ""])
+
+
 def question_markdown(question: Question, defaults: dict[str, Any] | None = None) -> str:
     defaults = {**BUILTIN_DEFAULTS, **(defaults or {})}
     q = question
@@ -56,7 +77,15 @@ def question_markdown(question: Question, defaults: dict[str, Any] | None = None
         meta.append(f"tags: {yaml_list(q.tags)}")
     if q.type in CHOICE_TYPES and q.shuffle != defaults["shuffle"]:
         meta.append(f"shuffle: {yaml_scalar(q.shuffle)}")
-    if q.type == "multiple" and q.scoring != defaults["scoring"]:
+    if q.case is not None:
+        meta.append(f"case: {q.case.id}")
+    if q.source_id:
+        meta.append(f"source_id: {json.dumps(q.source_id, ensure_ascii=False)}")
+    if q.type == "short" and tuple(q.normalise) != DEFAULT_NORMALISE:
+        meta.append(f"normalise: {yaml_list(q.normalise)}")
+    if q.type == "multiple" and not q.weighted and q.scoring != defaults["scoring"]:
+        meta.append(f"scoring: {q.scoring}")
+    if q.type == "matching" and q.scoring != "all-or-nothing":
         meta.append(f"scoring: {q.scoring}")
     if q.type == "truefalse":
         meta.append(f"answer: {yaml_scalar(bool(q.answer))}")
@@ -67,11 +96,15 @@ def question_markdown(question: Question, defaults: dict[str, Any] | None = None
             meta.append(f"tolerance: {json.dumps(tolerance) if q.tolerance.relative else tolerance}")  # type: ignore[union-attr]
         if q.unit and q.unit != defaults.get("unit"):
             meta.append(f"unit: {json.dumps(q.unit, ensure_ascii=False)}")
+        if q.partial:
+            meta.append("partial:")
+            meta += [f"  - {{answer: {canonical(p.answer)}, tolerance: {_tolerance(p.tolerance)}, "
+                     f"credit: {canonical(p.credit)}}}" for p in q.partial]
     out = [f"## {q.id} · {q.title}", "", "```yaml", *meta, "```", "", q.stem, ""]
-    if q.type in CHOICE_TYPES:
+    if q.type in CHOICE_TYPES or q.type == "short":
         out += ["### Réponses", ""]
         for choice in q.choices:
-            out += _indent(choice.text, f"- [{'x' if choice.correct else ' '}] ", "  ")
+            out += _indent(choice.text, f"- [{_mark(choice, q)}] ", "  ")
             if choice.feedback:
                 out += [f"  > {line}" if line else "  >" for line in choice.feedback.split("\n")]
         out.append("")
@@ -106,4 +139,16 @@ def bank_markdown(bank: Bank) -> str:
     header += ["---", "", f"# {bank.heading or bank.title}", ""]
     if bank.intro:
         header += [bank.intro, ""]
-    return "\n".join(header) + "\n" + "\n".join(question_markdown(q, bank.defaults) for q in bank.questions)
+    return "\n".join(header) + "\n" + questions_markdown(bank)
+
+
+def questions_markdown(bank: Bank) -> str:
+    """The question sections of a bank, each case written before its first question."""
+    sections: list[str] = []
+    written: set[str] = set()
+    for q in bank.questions:
+        if q.case is not None and q.case.id not in written:
+            written.add(q.case.id)
+            sections.append(case_markdown(q.case))
+        sections.append(question_markdown(q, bank.defaults))
+    return "\n".join(sections)

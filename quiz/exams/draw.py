@@ -9,11 +9,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Candidate:
-    """A question that may be drawn: its version id, difficulty and tags."""
+    """A question that may be drawn: its version id, difficulty and tags.
+
+    Questions of one case context share a `group` (the case id) and are drawn together, next to
+    each other in their bank order (`rank`); each counts as one question of the draw.
+    """
 
     version_id: int
     difficulty: int
     tags: tuple[str, ...] = ()
+    group: str | None = None
+    rank: int = 0
 
 
 def draw(pool: list[Candidate], count: int, rule: str, rng: random.Random) -> list[Candidate]:
@@ -21,7 +27,10 @@ def draw(pool: list[Candidate], count: int, rule: str, rng: random.Random) -> li
 
     `uniform`: a simple random sample. `spread`: as many from each difficulty level as the
     pool allows, as evenly as possible, and within a level the least-covered tags first.
+    A case's questions come all or none, together.
     """
+    if any(c.group for c in pool):
+        return _draw_units(pool, count, rule, rng)
     if count >= len(pool):
         chosen = list(pool)
     elif rule == "spread":
@@ -59,6 +68,70 @@ def _spread(pool: list[Candidate], count: int, rng: random.Random) -> list[Candi
             items.remove(best)
             tag_use.update(best.tags)
             chosen.append(best)
+    return chosen
+
+
+def units_of(pool: list[Candidate]) -> list[list[Candidate]]:
+    """The pool as units: a lone question, or all the questions of one case in bank order."""
+    groups: dict[str, list[Candidate]] = {}
+    units: list[list[Candidate]] = []
+    for item in pool:
+        if item.group is None:
+            units.append([item])
+        elif item.group not in groups:
+            groups[item.group] = [item]
+            units.append(groups[item.group])
+        else:
+            groups[item.group].append(item)
+    for members in groups.values():
+        members.sort(key=lambda c: (c.rank, c.version_id))
+    return units
+
+
+def _draw_units(pool: list[Candidate], count: int, rule: str, rng: random.Random) -> list[Candidate]:
+    """Draw with case contexts: units are picked whole, never past `count` questions.
+
+    `spread` gives each difficulty level its quota of questions (a case belongs to the level of
+    most of its questions) and fills a level with the units that fit; `uniform` takes units in a
+    random order while they fit.
+    """
+    units = units_of(pool)
+    rng.shuffle(units)
+    if rule == "spread" and count < len(pool):
+        chosen = _spread_units(units, count)
+    else:
+        chosen, room = [], count
+        for unit in units:
+            if len(unit) <= room:
+                chosen.append(unit)
+                room -= len(unit)
+    rng.shuffle(chosen)
+    return [c for unit in chosen for c in unit]
+
+
+def _level(unit: list[Candidate]) -> int:
+    return Counter(c.difficulty for c in unit).most_common(1)[0][0]
+
+
+def _spread_units(units: list[list[Candidate]], count: int) -> list[list[Candidate]]:
+    by_level: dict[int, list[list[Candidate]]] = {}
+    for unit in units:
+        by_level.setdefault(_level(unit), []).append(unit)
+    quotas = level_quotas({lvl: sum(len(u) for u in us) for lvl, us in by_level.items()}, count)
+    chosen: list[list[Candidate]] = []
+    room = count
+    for level in sorted(by_level):
+        quota = min(quotas[level], room)
+        for unit in by_level[level]:
+            if len(unit) <= quota:
+                chosen.append(unit)
+                quota -= len(unit)
+                room -= len(unit)
+    for level in sorted(by_level):  # what a level could not fill, others fill with what fits
+        for unit in by_level[level]:
+            if unit not in chosen and len(unit) <= room:
+                chosen.append(unit)
+                room -= len(unit)
     return chosen
 
 

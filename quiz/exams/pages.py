@@ -20,18 +20,41 @@ def _item_view(item, payload: dict) -> dict:
     }
 
 
+def _case_id(payload: dict) -> str | None:
+    return (payload.get("case") or {}).get("id")
+
+
+def _with_cases(views: list[dict], shown_payloads: list[dict]) -> list[dict]:
+    """Mark the first question of each case on the page: the case text is shown once, above it."""
+    previous = None
+    for view, payload in zip(views, shown_payloads, strict=True):
+        case = _case_id(payload)
+        view["case_start"] = case is not None and case != previous
+        previous = case
+    return views
+
+
 def attempt_page(attempt: Attempt, position: int | None) -> dict:
     items = attempt.items
     total = len(items)
     one_by_one = attempt.display_mode != "all"
     current = min(max(position or 1, 1), total) if total else 1
     shown = [i for i in items if i.position == current] if one_by_one else list(items)
-    by_id = payloads([i.question_version_id for i in shown])
+    by_id = payloads([i.question_version_id for i in (items if one_by_one else shown)])
+    if one_by_one and shown:
+        case = _case_id(by_id[shown[0].question_version_id])
+        if case is not None:  # a case's questions are drawn next to each other and shown together
+            shown = [i for i in items if _case_id(by_id[i.question_version_id]) == case]
+    first = shown[0].position if shown else current
+    last = shown[-1].position if shown else current
     thematic = load_referential().thematic(attempt.questionnaire.thematic)
     return {
         "attempt": attempt,
         "thematic": thematic,
-        "items": [_item_view(i, by_id[i.question_version_id]) for i in shown],
+        "items": _with_cases([_item_view(i, by_id[i.question_version_id]) for i in shown],
+                             [by_id[i.question_version_id] for i in shown]),
+        "previous_position": first - 1,
+        "next_position": last + 1,
         "nav": [{"position": i.position, "answered": i.answered, "flagged": i.flagged} for i in items],
         "current": current,
         "total": total,
@@ -60,6 +83,8 @@ def read_form_answers(attempt: Attempt, form) -> list[tuple[int, object, bool]]:
                 raw = sorted(item.option_order, key=lambda iid: int(ranks[iid]))
         elif kind == "matching":
             raw = {p["left_id"]: form.get(f"{key}-match-{p['left_id']}", "") for p in payload["pairs"]}
+        elif kind == "short":
+            raw = " ".join(form.get(key, "").split())
         else:
             raw = form.get(key)
         flagged = form.get(f"flag{item.position}") == "1"
@@ -81,10 +106,9 @@ def result_page(attempt: Attempt) -> dict:
 
 
 def review_page(attempt: Attempt) -> dict:
-    return result_page(attempt) | {
-        "items": [
-            {"position": i.position, "type": i.version.payload["type"], "credit": i.credit,
-             "view": review_view(i.version.payload, i.option_order, i.response)}
-            for i in attempt.items
-        ]
-    }
+    items = [
+        {"position": i.position, "type": i.version.payload["type"], "credit": i.credit,
+         "view": review_view(i.version.payload, i.option_order, i.response)}
+        for i in attempt.items
+    ]
+    return result_page(attempt) | {"items": _with_cases(items, [i.version.payload for i in attempt.items])}

@@ -44,6 +44,9 @@ def from_display(payload: dict, option_order: list[str], raw):
 def candidate_view(payload: dict, option_order: list[str]) -> dict:
     kind = payload["type"]
     view = {"type": kind, "stem_html": render_markdown(payload["stem"]), "unit": payload.get("unit")}
+    case = payload.get("case")
+    if case:
+        view["case"] = {"id": case["id"], "title": case["title"], "html": render_markdown(case["text"])}
     if kind in CHOICE_TYPES:
         texts = {c["id"]: c["text"] for c in payload["choices"]}
         view["options"] = [{"id": str(n), "html": render_inline(texts[cid])}
@@ -75,11 +78,18 @@ def review_view(payload: dict, option_order: list[str], response) -> dict:
             option["correct"] = choice["correct"]
             option["chosen"] = choice_id in chosen
             option["feedback_html"] = render_markdown(choice["feedback"]) if choice.get("feedback") else ""
+            option["weight"] = choice.get("weight")
+    elif kind == "short":
+        view["accepted"] = [{"text": a["text"], "weight": a["weight"],
+                             "feedback_html": render_markdown(a["feedback"]) if a.get("feedback") else ""}
+                            for a in payload["answers"] if float(a["weight"]) > 0]
+        view["normalise"] = payload.get("normalise", [])
     elif kind == "truefalse":
         view["key"] = payload["answer"]
     elif kind == "numeric":
         view["key"] = payload["answer"]
         view["tolerance"] = payload["tolerance"]
+        view["partial"] = payload.get("partial", [])
     elif kind == "ordering":
         view["key_html"] = [render_markdown(i["text"]) for i in payload["items"]]
         texts = {i["id"]: i["text"] for i in payload["items"]}
@@ -103,6 +113,6 @@ def is_answered(kind: str, response) -> bool:
         return isinstance(response, list) and len(response) > 0
     if kind == "matching":
         return isinstance(response, dict) and any(response.values())
-    if kind == "numeric":
+    if kind in ("numeric", "short"):
         return str(response).strip() != ""
     return True

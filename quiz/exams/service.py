@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from quiz.accounts.models import User, cohort_members
 from quiz.banks.model import Question
 from quiz.banks.numbers import parse_number
+from quiz.banks.shortanswer import MAX_LENGTH as SHORT_MAX
 from quiz.banks.store import QuestionVersion, current_version_ids, payloads
 from quiz.cache import ImmutableRows
 from quiz.exams import draw
@@ -236,7 +237,9 @@ def _build_attempt(questionnaire: Questionnaire, candidate_id: int, now: datetim
     if not by_id:
         raise ExamError("La banque de questions de cette thématique est vide : prévenez votre formateur.")
     rng = random.Random(secrets.randbits(64))
-    pool = [draw.Candidate(vid, int(p.get("difficulty", 2)), tuple(p.get("tags", ()))) for vid, p in by_id.items()]
+    pool = [draw.Candidate(vid, int(p.get("difficulty", 2)), tuple(p.get("tags", ())),
+                           group=(p.get("case") or {}).get("id"), rank=(p.get("case") or {}).get("position", 0))
+            for vid, p in by_id.items()]
     chosen = draw.draw(pool, questionnaire.question_count, questionnaire.draw_rule, rng)
     attempt = Attempt(
         session_id=session_id, questionnaire_id=questionnaire.id, candidate_id=candidate_id, number=number,
@@ -280,6 +283,11 @@ def normalise_response(payload: dict, raw):
         text = str(raw).strip()[:40]
         if text and parse_number(text, payload.get("unit")) is None:
             raise ExamError(f"« {text} » n'est pas un nombre reconnu : écrivez par exemple 1 250,5 ou 42.5.")
+        return text or None
+    if kind == "short":
+        text = " ".join(str(raw).split())
+        if len(text) > SHORT_MAX:
+            raise ExamError(f"Réponse trop longue : {SHORT_MAX} caractères au plus.")
         return text or None
     if kind == "ordering":
         ids = [i["id"] for i in payload["items"]]
@@ -519,3 +527,4 @@ def finalise_expired(now: datetime | None = None, candidate_id: int | None = Non
 
 def _decimal(value: Fraction) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001"))
+

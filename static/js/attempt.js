@@ -54,7 +54,7 @@
     } else if (type === "multiple") {
       response = Array.prototype.map.call(fieldset.querySelectorAll("input[name='" + name + "']:checked"),
         function (el) { return el.value; });
-    } else if (type === "numeric") {
+    } else if (type === "numeric" || type === "short") {
       response = fieldset.querySelector("input[name='" + name + "']").value;
     } else if (type === "ordering") {
       var ranks = [];
@@ -88,7 +88,7 @@
       fieldset.querySelectorAll("input[name='" + name + "']").forEach(function (el) {
         el.checked = values.indexOf(el.value) !== -1;
       });
-    } else if (type === "numeric") {
+    } else if (type === "numeric" || type === "short") {
       fieldset.querySelector("input[name='" + name + "']").value = r || "";
     } else if (type === "ordering" && Array.isArray(r)) {
       r.forEach(function (id, i) {

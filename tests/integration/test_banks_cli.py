@@ -86,3 +86,61 @@ def test_convert_exported_moodle_back_to_markdown(app, banks_dir, tmp_path):
     converted = tmp_path / NAME
     converted.write_text(result.stdout, encoding="utf-8")
     assert run(app, "check", converted).exit_code == 0
+
+
+GIFT = """::Q1::Capitale ?{=Paris ~Lyon####Paris.}
+
+::Q2::Racontez.{}
+"""
+
+
+def test_convert_reports_each_question_and_exits_one_when_something_is_refused(app, tmp_path):
+    source = tmp_path / "export.gift"
+    source.write_text(GIFT, encoding="utf-8")
+    out, report = tmp_path / NAME, tmp_path / "rapport.json"
+    result = run(app, "convert", source, "--prefix", "AF", "--thematic", "1", "--out", out, "--report", report)
+    assert result.exit_code == 1
+    assert "question 2 « Q2 » : REFUSÉE — question ouverte (essay)" in result.stderr
+    assert result.stderr.strip().endswith("2 questions read, 1 converted, 1 refused, 0 converted with losses")
+    assert "## AF-001 · Q1" in out.read_text(encoding="utf-8")
+    import json
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert [q["status"] for q in data["questions"]] == ["converted", "refused"] and data["refused"] == 1
+    again = run(app, "convert", source, "--prefix", "AF", "--thematic", "1", "--out", out)
+    assert again.exit_code == 1 and "existe déjà" in again.stderr
+    assert run(app, "convert", source, "--prefix", "AF", "--thematic", "1", "--out", out, "--force").exit_code == 1
+
+
+def test_convert_never_writes_an_empty_bank_and_exits_two_on_unreadable_input(app, tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<quiz><question", encoding="utf-8")
+    out = tmp_path / NAME
+    out.write_text("la vraie banque", encoding="utf-8")
+    result = run(app, "convert", bad, "--prefix", "AF", "--thematic", "1", "--out", out, "--force")
+    assert result.exit_code == 2 and "XML illisible" in result.stderr
+    assert out.read_text(encoding="utf-8") == "la vraie banque"
+    refused = tmp_path / "essay.gift"
+    refused.write_text("::E::Racontez.{}\n", encoding="utf-8")
+    result = run(app, "convert", refused, "--prefix", "AF", "--thematic", "1", "--out", out, "--force")
+    assert result.exit_code == 1 and out.read_text(encoding="utf-8") == "la vraie banque"
+    assert run(app, "convert", tmp_path / "absent.xml", "--prefix", "AF", "--thematic", "1").exit_code == 2
+
+
+def test_convert_without_loss_exits_zero_and_writes_embedded_images(app, tmp_path):
+    import base64
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
+    xml = ('<?xml version="1.0"?><quiz><question type="truefalse"><name><text>Vrai</text></name>'
+           '<questiontext format="html"><text><![CDATA[<p>Vrai ?</p><img src="@@PLUGINFILE@@/a.png" alt="Un bilan">'
+           f']]></text><file name="a.png" path="/" encoding="base64">{png}</file></questiontext>'
+           '<generalfeedback format="html"><text>Oui.</text></generalfeedback>'
+           '<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer>'
+           "</question></quiz>")
+    source = tmp_path / "moodle.xml"
+    source.write_text(xml, encoding="utf-8")
+    folder = tmp_path / "question_banks"
+    folder.mkdir()
+    result = run(app, "convert", source, "--prefix", "AF", "--thematic", "1", "--out", folder / NAME)
+    assert result.exit_code == 0, result.stderr
+    (image,) = (folder / "assets").iterdir()
+    assert image.read_bytes().startswith(b"\x89PNG")
+    assert run(app, "check", folder / NAME).exit_code == 0

@@ -218,6 +218,9 @@ MATRIX: dict[tuple[str, str], Case] = {
         *AUTHORS, args=lambda w: {"number": 1, "revision_id": w["revision"]}),
     ("/atelier/banques/<int:number>/versions/<int:revision_id>/telecharger", "GET"): roles(
         *AUTHORS, args=lambda w: {"number": 1, "revision_id": w["revision"]}),
+    ("/atelier/import-moodle", "GET"): roles(*AUTHORS),
+    ("/atelier/import-moodle", "POST"): roles(*AUTHORS, ok=400),
+    ("/atelier/import-moodle/destination", "POST"): roles(*AUTHORS, ok=400),
     ("/atelier/statistiques", "GET"): roles(*AUTHORS),
     ("/atelier/statistiques/<int:questionnaire_id>", "GET"): roles(*AUTHORS, args=of(questionnaire_id="questionnaire")),
     ("/atelier/statistiques/statistiques.csv", "GET"): roles(*AUTHORS),

@@ -3,6 +3,7 @@
 import io
 import xml.etree.ElementTree as ET
 import zipfile
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -16,6 +17,7 @@ from quiz.banks.moodle import export_moodle, import_moodle
 from quiz.banks.qti import export_qti
 from quiz.banks.render import render_markdown
 from quiz.referential import load_referential
+from tests.helpers import FIXTURES
 from tests.unit.banks.banktext import VALID
 from tests.unit.banks.strategies import banks
 
@@ -25,10 +27,10 @@ QTI = "{http://www.imsglobal.org/xsd/imsqtiasi_v3p0}"
 
 
 def back(text: str, kind: str):
-    markdown, losses = convert_text(text, kind, prefix="AF", thematic=1, referential=REF)
-    bank, problems = parse_bank(markdown, "01-analyse-financiere.md", REF)
-    assert problems == [], markdown
-    return bank, losses
+    conversion = convert_text(text, kind, prefix="AF", thematic=1, referential=REF)
+    bank, problems = parse_bank(conversion.markdown, "01-analyse-financiere.md", REF)
+    assert problems == [], conversion.markdown
+    return bank, [loss for e in conversion.entries for loss in e.losses]
 
 
 def rendered(q: Question) -> Question:
@@ -66,7 +68,11 @@ def test_gift_exports_tables_as_html_and_escapes_special_characters():
 def test_generated_banks_survive_moodle_and_gift(bank):
     moodle, _ = back(export_moodle(bank)[0], "xml")
     assert moodle.questions == bank.questions
-    expected = [rendered(q) for q in bank.questions if q.type != "ordering"]
+    exported = [q for q in bank.questions if q.type != "ordering"]  # GIFT cannot hold ordering
+    members = Counter(q.case.id for q in exported if q.case)
+    expected = [rendered(q if not q.case or members[q.case.id] > 1 else
+                         replace(q, case=None, case_position=0, stem=q.case.text + "\n\n" + q.stem))
+                for q in exported]
     if expected:
         gift, _ = back(export_gift(bank)[0], "gift")
         assert [rendered(q) for q in gift.questions] == expected
@@ -85,11 +91,15 @@ def test_moodle_import_converts_html_and_lists_what_it_cannot():
     <question type="essay"><name><text>Libre</text></name>
       <questiontext format="html"><text>x</text></questiontext></question>
     </quiz>"""
-    markdown, losses = convert_text(xml, "xml", prefix="FL", thematic=2, referential=REF)
+    conversion = convert_text(xml, "xml", prefix="FL", thematic=2, referential=REF)
+    markdown = conversion.markdown
     assert "## FL-001 · Q1" in markdown and "Quel **moyen** ?" in markdown
-    assert any("essay" in loss for loss in losses)
-    assert any("a.png" in loss for loss in losses)
-    assert any("explication absente" in loss for loss in losses)
+    q1, essay = conversion.entries
+    assert essay.status == "refused" and "essay" in essay.losses[0]
+    assert q1.status == "lossy" and any("a.png" in loss for loss in q1.losses)
+    assert any("sans texte alternatif" in loss for loss in q1.losses)
+    assert any("explication absente" in item for item in q1.todo)
+    assert conversion.summary() == "2 questions read, 1 converted, 1 refused, 1 converted with losses"
 
 
 def test_gift_import_of_hand_written_questions():
@@ -102,17 +112,19 @@ def test_gift_import_of_hand_written_questions():
 
 ::Mot manquant::Le {=chat} dort.
 """
-    _title, drafts, losses = import_gift(gift)
-    assert [d.type for d in drafts] == ["single", "truefalse", "numeric"]
+    _title, drafts, errors = import_gift(gift)
+    assert errors == []
+    assert [d.type for d in drafts] == ["single", "truefalse", "numeric", "short"]
     assert drafts[0].source_id == "FL-010" and drafts[0].meta["difficulty"] == 3
-    assert drafts[0].choices[1] == ("Lyon", False, "Non")
-    assert any("mot manquant" in loss for loss in losses)
+    assert drafts[0].choices[1] == ("Lyon", 0, "Non")
+    assert drafts[3].stem == r"Le \_\_\_\_\_ dort." and drafts[3].choices == [("chat", 100, None)]
 
 
 def test_broken_inputs_are_reported_not_raised():
-    assert import_moodle("<quiz><question")[2][0].startswith("XML invalide")
-    markdown, losses = convert_text("{{{ ::: }}}", "gift", prefix="AF", thematic=1, referential=REF)
-    assert isinstance(markdown, str) and losses
+    assert import_moodle("<quiz><question")[2][0].startswith("XML illisible")
+    conversion = convert_text("::Q:: Unclosed {=a ~b", "gift", prefix="AF", thematic=1, referential=REF)
+    assert conversion.markdown is None and conversion.entries[0].status == "refused"
+    assert conversion.exit_code == 1
 
 
 def test_qti_package_is_well_formed_with_the_right_correct_responses():
@@ -141,3 +153,37 @@ def test_qti_package_is_well_formed_with_the_right_correct_responses():
 def test_exports_are_deterministic(fmt):
     export = export_moodle if fmt == "moodle" else export_gift
     assert export(BANK) == export(BANK)
+
+
+NEW_TYPES = parse_bank((FIXTURES / "case-bank.md").read_text(encoding="utf-8"), "01-analyse-financiere.md")[0]
+
+
+def test_qti_holds_weights_short_answers_further_values_and_shared_stimuli():
+    data, losses = export_qti(NEW_TYPES)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    manifest = ET.fromstring(archive.read("imsmanifest.xml"))
+    resources = {r.get("identifier"): r for r in manifest.iter() if r.tag.endswith("resource")}
+    assert resources["AF-050"].get("type") == "imsqti_stimulus_xmlv3p0"
+    assert [d.get("identifierref") for d in resources["AF-051"] if d.tag.endswith("dependency")] == ["AF-050"]
+    stimulus = ET.fromstring(archive.read("stimuli/AF-050.xml"))
+    assert stimulus.tag == f"{QTI}qti-assessment-stimulus" and "Dupont" in ET.tostring(stimulus, encoding="unicode")
+    item = ET.fromstring(archive.read("items/AF-051.xml"))
+    ref = item.find(f"{QTI}qti-assessment-stimulus-ref")
+    children = [c.tag.removeprefix(QTI) for c in item]
+    assert ref.get("href") == "../stimuli/AF-050.xml"
+    assert children.index("qti-assessment-stimulus-ref") < children.index("qti-item-body")
+    short = ET.fromstring(archive.read("items/AF-052.xml"))
+    entries = {e.get("map-key"): e.get("mapped-value") for e in short.iter(f"{QTI}qti-map-entry")}
+    assert entries == {"cycle": "1", "vélo": "0.5"}
+    assert short.find(f".//{QTI}qti-text-entry-interaction") is not None
+    weighted = ET.fromstring(archive.read("items/AF-053.xml"))
+    assert [e.get("mapped-value") for e in weighted.iter(f"{QTI}qti-map-entry")] == ["0", "0.5", "1"]
+    assert any("AF-052" in loss and "normalisation" in loss for loss in losses)
+
+
+def test_moodle_and_gift_round_trip_the_new_types():
+    for export, kind in ((export_moodle, "xml"), (export_gift, "gift")):
+        conversion = convert_text(export(NEW_TYPES)[0], kind, prefix="AF", thematic=1, referential=REF)
+        assert conversion.exit_code == 0, conversion.lines()
+        bank, problems = parse_bank(conversion.markdown, "01-analyse-financiere.md", REF)
+        assert problems == [] and bank.questions == NEW_TYPES.questions

@@ -155,7 +155,8 @@ def test_problem_str_format():
          "question_banks/assets/ "
          "sont acceptées : ![description](assets/fichier.png)."),
         (("- [ ] 60 k€", "- [v] 60 k€"), "- [v]",
-         "AF-001: case « [v] » invalide — écrivez « [ ] » (fausse) ou « [x] » (juste)."),
+         "AF-001: case « [v] » invalide — écrivez « [ ] » (fausse), « [x] » (juste) ou un poids « [50%] », "
+         "« [-100%] »."),
         (("- [ ] 60 k€", "- 60 k€"), "- 60 k€",
          "AF-001: réponse sans case à cocher — écrivez « - [ ] texte » (fausse) ou « - [x] texte » (juste)."),
     ],
