@@ -70,8 +70,8 @@ def test_a_new_deposit_before_the_deadline_is_a_new_version_and_the_old_one_stay
 
 
 def test_after_the_deadline_a_deposit_is_refused_in_french(client, login, people, session, clock):
-    login(client, people["candidate"])
     clock.advance(days=8)
+    login(client, people["candidate"])
     html = unescape(deposit(client, session, [("tard.pdf", PDF_BYTES)]).get_data(as_text=True))
     assert "est passée : le dépôt n'est plus possible" in html
     assert db.session.execute(select(DepositVersion)).first() is None
