@@ -81,6 +81,7 @@ def record_e2_result(
     attempt_id: int,
     score: Fraction | None = None,
     recorded_at: datetime | None = None,
+    first: bool = False,
 ) -> list[LedgerEntry]:
     """One E2 entry per competence `thematic` assesses, once per attempt.
 
@@ -88,10 +89,15 @@ def record_e2_result(
     attempt returns the entries already there, also when two calls race: the unique constraint
     on (attempt_id, competence) lets one insert win and the other read its rows. The entries are
     flushed inside a savepoint, not committed: the caller commits them with the attempt.
+
+    `first=True` is for the caller that has just won the attempt's finalisation in its own
+    transaction: nobody else can be recording this attempt, so neither the look-up nor the
+    savepoint is needed, and the entries go in with one statement (the constraint still holds).
     """
-    existing = _entries_of_attempt(attempt_id)
-    if existing:
-        return _same_candidate(existing, candidate_id)
+    if not first:
+        existing = _entries_of_attempt(attempt_id)
+        if existing:
+            return _same_candidate(existing, candidate_id)
     ref = referential()
     try:
         competences = ref.thematic(thematic).competences
@@ -117,12 +123,15 @@ def record_e2_result(
         )
         for code in competences
     ]
-    _open_transaction()
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(entries)
-    except IntegrityError:
-        return _same_candidate(_entries_of_attempt(attempt_id), candidate_id)
+    if first:
+        db.session.add_all(entries)
+    else:
+        _open_transaction()
+        try:
+            with db.session.begin_nested():
+                db.session.add_all(entries)
+        except IntegrityError:
+            return _same_candidate(_entries_of_attempt(attempt_id), candidate_id)
     record("ledger.e2", target=("Attempt", attempt_id), details={"thematic": thematic, "passed": passed}, commit=False)
     return entries
 
