@@ -23,6 +23,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts.models import User, cohort_members
+from quiz.audit.service import current_actor_id
 from quiz.banks.model import Question as QuestionModel
 from quiz.banks.numbers import parse_number
 from quiz.banks.store import Question, payloads
@@ -553,6 +554,7 @@ def finalise(attempt_id: int, reason: str, now: datetime | None = None) -> bool:
     win closes the attempt with its score; the loser writes nothing.
     """
     now = now or utcnow()
+    actor_id = current_actor_id()  # read before the rollback expires the loaded user
     db.session.rollback()
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
@@ -582,10 +584,10 @@ def finalise(attempt_id: int, reason: str, now: datetime | None = None) -> bool:
         db.session.execute(_CREDIT, [{"item": row.id, "new_credit": _decimal(credit)}
                                      for row, credit in zip(rows, credits, strict=True)])
     if not facts.trial:
-        from quiz.ledger.service import record_e2_result
+        from quiz.ledger.service import write_e2_result
 
-        record_e2_result(facts.candidate_id, facts.thematic, result.passed, attempt_id,
-                         score=result.ratio, recorded_at=now, first=True)
+        write_e2_result(facts.candidate_id, facts.thematic, result.passed, attempt_id, result.ratio, now,
+                        actor_id=actor_id)
     db.session.commit()
     return True
 
