@@ -6,7 +6,10 @@ of tags and attributes. Images survive only as local files under `assets/` with 
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 
 import markdown
 import nh3
@@ -83,3 +86,35 @@ def render_inline(md: str, asset_base: str = DEFAULT_ASSET_BASE) -> str:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html
+
+
+# What the stored HTML was made with: this file's code and the two libraries. A version rendered
+# by another renderer (a stricter sanitiser since) is rendered again when read, never trusted.
+RENDERER = hashlib.sha256(
+    Path(__file__).read_bytes() + f"{version('markdown')} {version('nh3')}".encode()
+).hexdigest()[:16]
+
+
+def render_payload(payload: dict) -> dict:
+    """Every Markdown text of a question as safe HTML, by field: done once, when a version is published.
+
+    Candidate pages read this instead of rendering (a whole cohort opens the same questions in
+    the same minute, and a pathological text must cost once, not once per page).
+    """
+    rendered: dict = {"renderer": RENDERER, "stem": render_markdown(payload.get("stem") or ""),
+                      "explanation": render_markdown(payload.get("explanation") or "")}
+    if payload.get("choices"):
+        rendered["choices"] = {c["id"]: {"inline": render_inline(c["text"]),
+                                         "feedback": render_markdown(c["feedback"]) if c.get("feedback") else ""}
+                               for c in payload["choices"]}
+    if payload.get("items"):
+        rendered["items"] = {i["id"]: {"inline": render_inline(i["text"]), "block": render_markdown(i["text"])}
+                             for i in payload["items"]}
+    if payload.get("pairs"):
+        rendered["lefts"] = {p["left_id"]: {"inline": render_inline(p["left"]), "block": render_markdown(p["left"])}
+                             for p in payload["pairs"]}
+    return rendered
+
+
+def is_current(rendered: dict | None) -> bool:
+    return bool(rendered) and rendered.get("renderer") == RENDERER

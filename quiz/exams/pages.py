@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from quiz.banks.store import payloads
+from quiz.banks.store import payloads, rendered
 from quiz.exams import service
 from quiz.exams.models import Attempt
 from quiz.exams.presentation import candidate_view, review_view, to_display
 from quiz.referential import load_referential
 
 
-def _item_view(item, payload: dict) -> dict:
+def _item_view(item, payload: dict, html: dict) -> dict:
     return {
         "position": item.position,
         "type": payload["type"],
-        "view": candidate_view(payload, item.option_order),
+        "view": candidate_view(payload, item.option_order, html),
         "response": to_display(payload, item.option_order, item.response),
         "flagged": item.flagged,
         "answered": item.answered,
@@ -21,23 +21,25 @@ def _item_view(item, payload: dict) -> dict:
 
 
 def attempt_page(attempt: Attempt, position: int | None) -> dict:
-    items = attempt.items
+    """What the attempt page shows: one query for the items, the questions' HTML as published."""
+    items = service.attempt_items(attempt)
     total = len(items)
     one_by_one = attempt.display_mode != "all"
     current = min(max(position or 1, 1), total) if total else 1
     shown = [i for i in items if i.position == current] if one_by_one else list(items)
-    by_id = payloads([i.question_version_id for i in shown])
+    ids = [i.question_version_id for i in shown]
+    by_id, html = payloads(ids), rendered(ids)
     thematic = load_referential().thematic(attempt.questionnaire.thematic)
     return {
         "attempt": attempt,
         "thematic": thematic,
-        "items": [_item_view(i, by_id[i.question_version_id]) for i in shown],
+        "items": [_item_view(i, by_id[i.question_version_id], html[i.question_version_id]) for i in shown],
         "nav": [{"position": i.position, "answered": i.answered, "flagged": i.flagged} for i in items],
         "current": current,
         "total": total,
         "one_by_one": one_by_one,
         "remaining": service.remaining_seconds(attempt),
-        "unanswered": service.unanswered_count(attempt),
+        "unanswered": sum(1 for i in items if not i.answered),
     }
 
 
@@ -54,10 +56,11 @@ def read_form_answers(attempt: Attempt, form) -> list[tuple[int, object, bool]]:
         if kind == "multiple":
             raw = form.getlist(key)
         elif kind == "ordering":
-            ranks = {iid: form.get(f"{key}-rank-{iid}", "") for iid in item.option_order}
+            positions = [str(n) for n in range(1, len(item.option_order) + 1)]
+            ranks = {n: form.get(f"{key}-rank-{n}", "") for n in positions}
             raw = None
             if all(r.isdigit() for r in ranks.values()):
-                raw = sorted(item.option_order, key=lambda iid: int(ranks[iid]))
+                raw = sorted(positions, key=lambda n: int(ranks[n]))
         elif kind == "matching":
             raw = {p["left_id"]: form.get(f"{key}-match-{p['left_id']}", "") for p in payload["pairs"]}
         else:
@@ -81,10 +84,11 @@ def result_page(attempt: Attempt) -> dict:
 
 
 def review_page(attempt: Attempt) -> dict:
+    html = rendered([i.question_version_id for i in attempt.items])
     return result_page(attempt) | {
         "items": [
             {"position": i.position, "type": i.version.payload["type"], "credit": i.credit,
-             "view": review_view(i.version.payload, i.option_order, i.response)}
+             "view": review_view(i.version.payload, i.option_order, i.response, html[i.question_version_id])}
             for i in attempt.items
         ]
     }

@@ -489,6 +489,18 @@ def _attempt_id(attempt: Attempt) -> int:
     return sa_inspect(attempt).identity[0]
 
 
+_ITEMS_SHOWN = (
+    select(_items.c.position, _items.c.question_version_id, _items.c.option_order, _items.c.response,
+           _items.c.answered, _items.c.flagged)
+    .where(_items.c.attempt_id == bindparam("attempt")).order_by(_items.c.position)
+)
+
+
+def attempt_items(attempt: Attempt) -> list:
+    """The attempt's items as the attempt page shows them: plain rows in one query, no ORM objects."""
+    return db.session.execute(_ITEMS_SHOWN, {"attempt": _attempt_id(attempt)}).all()
+
+
 def flagged_count(attempt: Attempt) -> int:
     return db.session.execute(
         select(func.count()).where(AttemptItem.attempt_id == _attempt_id(attempt), AttemptItem.flagged.is_(True))

@@ -41,7 +41,7 @@ def question(draw, qid: str) -> Question:
         "tags": tuple(draw(st.lists(st.sampled_from(["bfr", "ratios", "sig", "flux-2024"]), unique=True, max_size=3))),
     }
     if kind in ("single", "multiple"):
-        texts = draw(unique_sentences(2, 6))
+        texts = draw(unique_sentences(3, 6))
         if kind == "single":
             right = {draw(st.integers(0, len(texts) - 1))}
         else:
@@ -63,10 +63,10 @@ def question(draw, qid: str) -> Question:
         return Question(**common, answer=answer, tolerance=tolerance,
                         unit=draw(st.sampled_from([None, "%", "k€", "jours"])))
     if kind == "ordering":
-        texts = draw(unique_sentences(2, 6))
+        texts = draw(unique_sentences(3, 6))
         ids = hidden_order_ids(texts, qid)
         return Question(**common, items=tuple(OrderItem(i, t) for i, t in zip(ids, texts, strict=True)))
-    lefts = draw(unique_sentences(2, 5))
+    lefts = draw(unique_sentences(3, 5))
     rights = draw(unique_sentences(len(lefts), len(lefts)))
     right_ids = hidden_order_ids(rights, qid + ":right")
     pairs = tuple(MatchPair(letter_id(i), lefts[i], right_ids[i], rights[i]) for i in range(len(lefts)))
