@@ -81,7 +81,6 @@ def record_e2_result(
     attempt_id: int,
     score: Fraction | None = None,
     recorded_at: datetime | None = None,
-    first: bool = False,
 ) -> list[LedgerEntry]:
     """One E2 entry per competence `thematic` assesses, once per attempt.
 
@@ -89,49 +88,18 @@ def record_e2_result(
     attempt returns the entries already there, also when two calls race: the unique constraint
     on (attempt_id, competence) lets one insert win and the other read its rows. The entries are
     flushed inside a savepoint, not committed: the caller commits them with the attempt.
-
-    `first=True` is for the caller that has just won the attempt's finalisation in its own
-    transaction: nobody else can be recording this attempt, so neither the look-up nor the
-    savepoint is needed, and the entries go in with one statement (the constraint still holds).
     """
-    if not first:
-        existing = _entries_of_attempt(attempt_id)
-        if existing:
-            return _same_candidate(existing, candidate_id)
-    ref = referential()
+    existing = _entries_of_attempt(attempt_id)
+    if existing:
+        return _same_candidate(existing, candidate_id)
+    entries = [LedgerEntry(**row) for row in _e2_rows(candidate_id, thematic, passed, attempt_id, score,
+                                                      recorded_at or utcnow())]
+    _open_transaction()
     try:
-        competences = ref.thematic(thematic).competences
-    except StopIteration:
-        raise LedgerError(f"thématique inconnue : {thematic}") from None
-    when = recorded_at or utcnow()
-    percent = None
-    if score is not None:
-        percent = (Decimal(score.numerator) * 100 / Decimal(score.denominator)).quantize(CENT, ROUND_HALF_UP)
-    entries = [
-        LedgerEntry(
-            candidate_id=candidate_id,
-            competence=code,
-            modality="E2",
-            thematic=thematic,
-            passed=passed,
-            score=percent,
-            score_max=E2_SCORE_MAX if percent is not None else None,
-            source="e2_attempt",
-            attempt_id=attempt_id,
-            recorded_at=when,
-            assessed_on=local_date(when),
-        )
-        for code in competences
-    ]
-    if first:
-        db.session.add_all(entries)
-    else:
-        _open_transaction()
-        try:
-            with db.session.begin_nested():
-                db.session.add_all(entries)
-        except IntegrityError:
-            return _same_candidate(_entries_of_attempt(attempt_id), candidate_id)
+        with db.session.begin_nested():
+            db.session.add_all(entries)
+    except IntegrityError:
+        return _same_candidate(_entries_of_attempt(attempt_id), candidate_id)
     record("ledger.e2", target=("Attempt", attempt_id), details={"thematic": thematic, "passed": passed}, commit=False)
     return entries
 
@@ -144,22 +112,30 @@ def write_e2_result(candidate_id: int, thematic: int, passed: bool, attempt_id: 
     up and no savepoint to take: the entries and their journal line are two inserts in the
     caller's transaction (the unique constraint on (attempt, competence) still holds).
     """
-    try:
-        competences = referential().thematic(thematic).competences
-    except StopIteration:
-        raise LedgerError(f"thématique inconnue : {thematic}") from None
-    percent = (Decimal(score.numerator) * 100 / Decimal(score.denominator)).quantize(CENT, ROUND_HALF_UP)
-    db.session.execute(_INSERT_ENTRY, [
-        {"candidate_id": candidate_id, "competence": code, "modality": "E2", "thematic": thematic,
-         "passed": passed, "score": percent, "score_max": E2_SCORE_MAX, "source": "e2_attempt",
-         "attempt_id": attempt_id, "recorded_at": recorded_at, "assessed_on": local_date(recorded_at)}
-        for code in competences
-    ])
+    db.session.execute(_INSERT_ENTRY, _e2_rows(candidate_id, thematic, passed, attempt_id, score, recorded_at))
     journal("ledger.e2", target=("Attempt", attempt_id), details={"thematic": thematic, "passed": passed},
             actor_id=actor_id)
 
 
 _INSERT_ENTRY = insert(LedgerEntry.__table__)
+
+
+def _e2_rows(candidate_id: int, thematic: int, passed: bool, attempt_id: int, score: Fraction | None,
+             when: datetime) -> list[dict]:
+    """The E2 entries of one attempt, one per competence the thematic assesses, as column values."""
+    try:
+        competences = referential().thematic(thematic).competences
+    except StopIteration:
+        raise LedgerError(f"thématique inconnue : {thematic}") from None
+    percent = None
+    if score is not None:
+        percent = (Decimal(score.numerator) * 100 / Decimal(score.denominator)).quantize(CENT, ROUND_HALF_UP)
+    return [
+        {"candidate_id": candidate_id, "competence": code, "modality": "E2", "thematic": thematic,
+         "passed": passed, "score": percent, "score_max": E2_SCORE_MAX if percent is not None else None,
+         "source": "e2_attempt", "attempt_id": attempt_id, "recorded_at": when, "assessed_on": local_date(when)}
+        for code in competences
+    ]
 
 
 def _open_transaction() -> None:
