@@ -646,7 +646,8 @@ def plan_for(name: str, engine: str, quick: bool, args) -> Plan:
                             servers=2, workers=1, threads=4),
     }
     plan = plans[name]
-    for key in ("candidates", "answer_window", "workers", "threads", "connections"):
+    for key in ("candidates", "login_window", "burst_window", "answer_window", "submit_window", "workers", "threads",
+                "connections"):
         if getattr(args, key, None):
             setattr(plan, key, getattr(args, key))
     return plan
@@ -729,7 +730,10 @@ def parse(argv: list[str] | None = None):
     parser.add_argument("--engine", choices=["postgresql", "sqlite", "both"], default="both")
     parser.add_argument("--quick", action="store_true", help="smaller cohorts and windows (a few minutes in all)")
     parser.add_argument("--candidates", type=int)
+    parser.add_argument("--login-window", dest="login_window", type=float, help="seconds over which logins arrive")
+    parser.add_argument("--burst-window", dest="burst_window", type=float, help="seconds over which starts arrive")
     parser.add_argument("--answer-window", dest="answer_window", type=float)
+    parser.add_argument("--submit-window", dest="submit_window", type=float, help="seconds over which hand-ins arrive")
     parser.add_argument("--workers", type=int)
     parser.add_argument("--threads", type=int)
     parser.add_argument("--connections", type=int)

@@ -6,8 +6,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from babel.numbers import format_decimal, format_percent
-from flask import Flask, current_app, request, session
-from flask_babel import format_datetime, get_locale
+from flask import Flask, current_app, g, request, session
+from flask_babel import format_datetime, get_locale, get_translations
 
 
 def select_locale() -> str:
@@ -29,6 +29,17 @@ def number(value, digits: int = 2) -> str:
     return format_decimal(value, format="#,##0." + "#" * digits, locale=str(get_locale()))
 
 
+def _translations():
+    """The request's catalogue, looked up once: a page asks for it at each of its 50-odd strings,
+    and Flask-Babel's own look-up walks the contexts and the domain every time (a fifth of the
+    attempt page's cost, bench/README.md)."""
+    try:
+        return g.quiz_translations
+    except AttributeError:
+        g.quiz_translations = get_translations()
+        return g.quiz_translations
+
+
 def init_app(app: Flask) -> None:
     from quiz.extensions import babel
 
@@ -36,6 +47,13 @@ def init_app(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         default_translation_directories=str(app.root_path + "/translations"),
+    )
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
     )
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["number"] = number

@@ -10,7 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_url
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload
 
 from quiz import idle
 from quiz.web import api_error, is_api_request
@@ -85,8 +85,9 @@ def init_app(app: Flask) -> None:
             return None
         if is_api_request():
             return _session_user(int(ident), int(version))
-        # One query per request; roles load on first use.
-        user = db.session.get(User, int(ident), options=[lazyload(User.role_rows)])
+        # One query per page, roles joined: every page's navigation asks for them (the exam's JSON
+        # API, which never does, gets a SessionUser above).
+        user = db.session.get(User, int(ident), options=[joinedload(User.role_rows)])
         if user is None or not user.active or user.session_version != int(version):
             return None
         return user

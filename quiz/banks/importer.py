@@ -18,6 +18,7 @@ from sqlalchemy import select
 from quiz.banks.checker import BankSet, check_banks, check_paths
 from quiz.banks.model import Bank, content_hash
 from quiz.banks.problems import Problem
+from quiz.banks.render import render_payload
 from quiz.banks.store import BankRevision, Question, QuestionVersion, latest_revision
 from quiz.extensions import db
 from quiz.timeutil import utcnow
@@ -134,7 +135,8 @@ def _sync(bank: Bank, text: str, actor_id: int | None) -> BankReport:
 
 
 def _new_version(row: Question, number: int, digest: str, payload: dict, now) -> QuestionVersion:
-    version = QuestionVersion(number=number, content_hash=digest, payload=payload, created_at=now)
+    version = QuestionVersion(number=number, content_hash=digest, payload=payload, rendered=render_payload(payload),
+                              created_at=now)
     row.versions.append(version)
     db.session.flush()
     row.current_version = version

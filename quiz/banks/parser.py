@@ -62,6 +62,13 @@ IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)(?:\s+\"[^\"]*\")?
 IMAGE_REF_RE = re.compile(r"!\[[^\]]*\]\[[^\]]*\]")
 CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 MIDDLE_DOT = "·"
+# Ordering and matching need three elements: with two, the order shown is the key or its reverse.
+# (A section whose lines were refused already is not told it is short: its author meant more.)
+MIN_ARRANGED = 3
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n > 1 else ''}"
 
 
 def split_lines(text: str) -> list[str]:
@@ -979,6 +986,7 @@ class QuestionParser:
 
     def ordering(self, section: tuple[int, list[tuple[int, str]]]) -> tuple[OrderItem, ...]:
         heading_line, lines = section
+        before = len(self.ctx.problems)
         raw: list[tuple[int, list[str]]] = []
         position = 0
         for number, text in lines:
@@ -1011,14 +1019,16 @@ class QuestionParser:
             else:
                 self.report(number, "ligne inattendue dans « ### Réponses » — un élément par ligne : « 1. texte ».")
         texts = ["\n".join(parts) for _, parts in raw]
-        if len(raw) < 2:
-            self.report(heading_line, f"question « ordering » avec {len(raw)} élément — au moins 2 sont attendus.")
+        if len(raw) < 2 or (len(raw) < MIN_ARRANGED and len(self.ctx.problems) == before):
+            self.report(heading_line, f"question « ordering » avec {_count(len(raw), 'élément')} — au moins "
+                        f"{MIN_ARRANGED} sont attendus : avec deux, l'ordre présenté serait la réponse ou son inverse.")
         self._no_duplicates([(n, t) for (n, _), t in zip(raw, texts, strict=True)], "élément")
         ids = hidden_order_ids(texts, self.qid or "")
         return tuple(OrderItem(i, t, n) for i, t, (n, _) in zip(ids, texts, raw, strict=True))
 
     def matching(self, section: tuple[int, list[tuple[int, str]]]):
         heading_line, lines = section
+        before = len(self.ctx.problems)
         rows: list[tuple[int, list[str]]] = []
         for number, text in lines:
             stripped = text.strip()
@@ -1054,8 +1064,9 @@ class QuestionParser:
                             "sa correspondance, deux cellules non vides.")
                 continue
             pairs.append((number, cells[0], cells[1]))
-        if len(pairs) < 2:
-            self.report(heading_line, f"question « matching » avec {len(pairs)} paire — au moins 2 sont attendues.")
+        if len(pairs) < 2 or (len(pairs) < MIN_ARRANGED and len(self.ctx.problems) == before):
+            self.report(heading_line, f"question « matching » avec {_count(len(pairs), 'paire')} — au moins "
+                        f"{MIN_ARRANGED} sont attendues : avec deux, une seule association suffit à donner l'autre.")
         self._no_duplicates([(n, left) for n, left, _ in pairs], "élément de gauche")
         self._no_duplicates([(n, right) for n, _, right in pairs], "élément de droite")
         right_ids = hidden_order_ids([right for _, _, right in pairs], (self.qid or "") + ":right")

@@ -6,9 +6,12 @@ of tags and attributes. Images survive only as local files under `assets/` with 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 
 import markdown
 import nh3
@@ -34,11 +37,15 @@ CODE_CLASS = re.compile(r"language-[A-Za-z0-9_-]+")
 
 
 _checking = threading.local()
+_rendering = threading.local()
 
 
-@lru_cache(maxsize=1)
 def _converter() -> markdown.Markdown:
-    return _new_converter()
+    """One converter a thread: a Python-Markdown instance holds the state of its conversion."""
+    converter = getattr(_rendering, "converter", None)
+    if converter is None:
+        converter = _rendering.converter = _new_converter()
+    return converter
 
 
 def _new_converter() -> markdown.Markdown:
@@ -148,3 +155,40 @@ def render_inline(md: str, asset_base: str = DEFAULT_ASSET_BASE) -> str:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html
+
+
+# What the stored HTML was made with: this file's code and the two libraries. A version rendered
+# by another renderer (a stricter sanitiser since) is rendered again when read, never trusted.
+RENDERER = hashlib.sha256(
+    Path(__file__).read_bytes() + f"{version('markdown')} {version('nh3')}".encode()
+).hexdigest()[:16]
+
+
+def render_payload(payload: dict) -> dict:
+    """Every Markdown text of a question as safe HTML, by field: done once, when a version is published.
+
+    Candidate pages read this instead of rendering (a whole cohort opens the same questions in
+    the same minute, and a pathological text must cost once, not once per page).
+    """
+    rendered: dict = {"renderer": RENDERER, "stem": render_markdown(payload.get("stem") or ""),
+                      "explanation": render_markdown(payload.get("explanation") or "")}
+    if payload.get("choices"):
+        rendered["choices"] = {c["id"]: {"inline": render_inline(c["text"]),
+                                         "feedback": render_markdown(c["feedback"]) if c.get("feedback") else ""}
+                               for c in payload["choices"]}
+    if payload.get("items"):
+        rendered["items"] = {i["id"]: {"inline": render_inline(i["text"]), "block": render_markdown(i["text"])}
+                             for i in payload["items"]}
+    if payload.get("answers"):
+        rendered["answers"] = [render_markdown(a["feedback"]) if a.get("feedback") else ""
+                               for a in payload["answers"]]
+    if payload.get("case"):
+        rendered["case"] = render_markdown(payload["case"].get("text") or "")
+    if payload.get("pairs"):
+        rendered["lefts"] = {p["left_id"]: {"inline": render_inline(p["left"]), "block": render_markdown(p["left"])}
+                             for p in payload["pairs"]}
+    return rendered
+
+
+def is_current(rendered: dict | None) -> bool:
+    return bool(rendered) and rendered.get("renderer") == RENDERER

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quiz.banks.render import is_current, render_payload
 from quiz.cache import ImmutableRows
 from quiz.extensions import db
 from quiz.timeutil import UTCDateTime, utcnow
@@ -51,6 +52,8 @@ class QuestionVersion(db.Model):
     number: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The payload's Markdown as safe HTML (quiz.banks.render.render_payload), written with the version.
+    rendered: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     question: Mapped[Question] = relationship(back_populates="versions", foreign_keys=[question_id])
@@ -94,18 +97,6 @@ def current_versions(thematic: int) -> list[QuestionVersion]:
     )
 
 
-def current_version_ids(thematic: int) -> list[int]:
-    """The ids of the current versions of a thematic's non-retired questions (one light query)."""
-    return list(
-        db.session.execute(
-            select(Question.current_version_id)
-            .where(Question.thematic == thematic, Question.retired_at.is_(None),
-                   Question.current_version_id.is_not(None))
-            .order_by(Question.code)
-        ).scalars()
-    )
-
-
 _payloads = ImmutableRows(maxsize=50_000)
 
 
@@ -121,6 +112,27 @@ def payloads(version_ids: list[int]) -> dict[int, dict]:
         for vid, payload in rows:
             _payloads.put(keys[vid], payload)
             found[vid] = payload
+    return found
+
+
+_rendered = ImmutableRows(maxsize=50_000)
+
+
+def rendered(version_ids: list[int]) -> dict[int, dict]:
+    """The HTML of each version as stored at publication (rendered again here, once per process,
+    for a version stored before that or by an older renderer)."""
+    keys = {vid: _rendered.key(vid) for vid in version_ids}
+    found = {vid: _rendered.get(key) for vid, key in keys.items()}
+    missing = [vid for vid, html in found.items() if html is None]
+    if missing:
+        rows = db.session.execute(
+            select(QuestionVersion.id, QuestionVersion.payload, QuestionVersion.rendered)
+            .where(QuestionVersion.id.in_(missing))
+        ).all()
+        for vid, payload, stored in rows:
+            html = stored if is_current(stored) else render_payload(payload)
+            _rendered.put(keys[vid], html)
+            found[vid] = html
     return found
 
 

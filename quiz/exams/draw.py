@@ -138,8 +138,10 @@ def _spread_units(units: list[list[Candidate]], count: int) -> list[list[Candida
 def option_order(payload: dict, shuffle: bool, rng: random.Random) -> list[str]:
     """The order in which a question's options are shown to one candidate.
 
-    Choices follow the bank (or are shuffled); ordering items are always shuffled away from the
-    correct order when they can be; a matching question's right-hand column is shuffled.
+    Choices follow the bank (or are shuffled); ordering items and a matching question's
+    right-hand column are always shuffled, uniformly: every order is as likely, the key's
+    included, so the order shown tells nothing about the answer (the bank checker refuses
+    two-element questions, where any order is the key or its reverse).
     """
     kind = payload["type"]
     if kind in ("single", "multiple"):
@@ -148,18 +150,10 @@ def option_order(payload: dict, shuffle: bool, rng: random.Random) -> list[str]:
             rng.shuffle(ids)
         return ids
     if kind == "ordering":
-        correct = [i["id"] for i in payload["items"]]
-        return _shuffled_away(correct, rng)
-    if kind == "matching":
-        rights = [p["right_id"] for p in payload["pairs"]]
-        return _shuffled_away(rights, rng)
-    return []
-
-
-def _shuffled_away(ids: list[str], rng: random.Random) -> list[str]:
-    shuffled = list(ids)
-    if len(ids) < 2:
-        return shuffled
-    while shuffled == ids:
-        rng.shuffle(shuffled)
-    return shuffled
+        ids = [i["id"] for i in payload["items"]]
+    elif kind == "matching":
+        ids = [p["right_id"] for p in payload["pairs"]]
+    else:
+        return []
+    rng.shuffle(ids)
+    return ids

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from quiz.banks.store import payloads
+from quiz.banks.store import payloads, rendered
 from quiz.exams import service
 from quiz.exams.models import Attempt
 from quiz.exams.presentation import candidate_view, review_view, to_display
 from quiz.referential import load_referential
 
 
-def _item_view(item, payload: dict) -> dict:
+def _item_view(item, payload: dict, html: dict) -> dict:
     return {
         "position": item.position,
         "type": payload["type"],
-        "view": candidate_view(payload, item.option_order),
+        "view": candidate_view(payload, item.option_order, html),
         "response": to_display(payload, item.option_order, item.response),
         "flagged": item.flagged,
         "answered": item.answered,
@@ -35,7 +35,8 @@ def _with_cases(views: list[dict], shown_payloads: list[dict]) -> list[dict]:
 
 
 def attempt_page(attempt: Attempt, position: int | None) -> dict:
-    items = attempt.items
+    """What the attempt page shows: one query for the items, the questions' HTML as published."""
+    items = service.attempt_items(attempt)
     total = len(items)
     one_by_one = attempt.display_mode != "all"
     current = min(max(position or 1, 1), total) if total else 1
@@ -47,11 +48,12 @@ def attempt_page(attempt: Attempt, position: int | None) -> dict:
             shown = [i for i in items if _case_id(by_id[i.question_version_id]) == case]
     first = shown[0].position if shown else current
     last = shown[-1].position if shown else current
+    html = rendered([i.question_version_id for i in shown])
     thematic = load_referential().thematic(attempt.questionnaire.thematic)
     return {
         "attempt": attempt,
         "thematic": thematic,
-        "items": _with_cases([_item_view(i, by_id[i.question_version_id]) for i in shown],
+        "items": _with_cases([_item_view(i, by_id[i.question_version_id], html[i.question_version_id]) for i in shown],
                              [by_id[i.question_version_id] for i in shown]),
         "previous_position": first - 1,
         "next_position": last + 1,
@@ -60,7 +62,7 @@ def attempt_page(attempt: Attempt, position: int | None) -> dict:
         "total": total,
         "one_by_one": one_by_one,
         "remaining": service.remaining_seconds(attempt),
-        "unanswered": service.unanswered_count(attempt),
+        "unanswered": sum(1 for i in items if not i.answered),
     }
 
 
@@ -77,10 +79,11 @@ def read_form_answers(attempt: Attempt, form) -> list[tuple[int, object, bool]]:
         if kind == "multiple":
             raw = form.getlist(key)
         elif kind == "ordering":
-            ranks = {iid: form.get(f"{key}-rank-{iid}", "") for iid in item.option_order}
+            positions = [str(n) for n in range(1, len(item.option_order) + 1)]
+            ranks = {n: form.get(f"{key}-rank-{n}", "") for n in positions}
             raw = None
             if all(r.isdigit() for r in ranks.values()):
-                raw = sorted(item.option_order, key=lambda iid: int(ranks[iid]))
+                raw = sorted(positions, key=lambda n: int(ranks[n]))
         elif kind == "matching":
             raw = {p["left_id"]: form.get(f"{key}-match-{p['left_id']}", "") for p in payload["pairs"]}
         elif kind == "short":
@@ -106,9 +109,10 @@ def result_page(attempt: Attempt) -> dict:
 
 
 def review_page(attempt: Attempt) -> dict:
+    html = rendered([i.question_version_id for i in attempt.items])
     items = [
         {"position": i.position, "type": i.version.payload["type"], "credit": i.credit,
-         "view": review_view(i.version.payload, i.option_order, i.response)}
+         "view": review_view(i.version.payload, i.option_order, i.response, html[i.question_version_id])}
         for i in attempt.items
     ]
     return result_page(attempt) | {"items": _with_cases(items, [i.version.payload for i in attempt.items])}

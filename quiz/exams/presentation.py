@@ -6,20 +6,30 @@ after the session (`review_view`) is a separate function, so a key cannot leak b
 
 from __future__ import annotations
 
-from quiz.banks.render import render_inline, render_markdown
+from quiz.banks.render import render_payload
 
 CHOICE_TYPES = ("single", "multiple")
+# Types whose option ids the browser sees as positions in this candidate's shown order.
+SHOWN_BY_POSITION = ("single", "multiple", "ordering", "matching")
+
+
+def _positions(option_order: list[str]) -> dict[str, str]:
+    return {oid: str(n) for n, oid in enumerate(option_order, start=1)}
 
 
 def to_display(payload: dict, option_order: list[str], response):
-    """A stored response in the terms the browser sees: choices by their shown position (1, 2…).
+    """A stored response in the terms the browser sees: options by their shown position (1, 2…).
 
-    A bank's choice ids follow the file's order, where a trainer may habitually put the right
-    answer first: the browser only ever sees positions in this candidate's shuffled order.
+    A bank's ids follow the file (choices) or derive from public text (ordering items, matching
+    rights), and a file may habitually put the right answer first: the browser only ever sees
+    positions in this candidate's uniformly drawn order, which tell nothing about the key.
     """
-    if payload["type"] not in CHOICE_TYPES or response is None:
+    kind = payload["type"]
+    if kind not in SHOWN_BY_POSITION or response is None:
         return response
-    shown = {cid: str(n) for n, cid in enumerate(option_order, start=1)}
+    shown = _positions(option_order)
+    if kind == "matching":
+        return {left: shown.get(right) for left, right in response.items()} if isinstance(response, dict) else response
     if isinstance(response, list):
         return [shown[c] for c in response if c in shown]
     return shown.get(response)
@@ -27,49 +37,56 @@ def to_display(payload: dict, option_order: list[str], response):
 
 def from_display(payload: dict, option_order: list[str], raw):
     """The browser's response back in the bank's terms; an unknown position fails validation."""
-    if payload["type"] not in CHOICE_TYPES:
+    kind = payload["type"]
+    if kind not in SHOWN_BY_POSITION:
         return raw
 
-    def choice(value):
+    def option(value):
         text = str(value)
         if text.isdigit() and 1 <= int(text) <= len(option_order):
             return option_order[int(text) - 1]
         return f"invalide:{text}"
 
+    if kind == "matching":
+        if not isinstance(raw, dict):
+            return raw
+        return {left: option(v) if v not in (None, "") else v for left, v in raw.items()}
     if isinstance(raw, list):
-        return [choice(v) for v in raw]
-    return choice(raw) if raw not in (None, "") else raw
+        return [option(v) for v in raw]
+    return option(raw) if raw not in (None, "") else raw
 
 
-def candidate_view(payload: dict, option_order: list[str]) -> dict:
+def candidate_view(payload: dict, option_order: list[str], html: dict | None = None) -> dict:
+    """The question as shown, from the HTML stored at publication (`html`; rendered here without it)."""
+    html = html or render_payload(payload)
     kind = payload["type"]
-    view = {"type": kind, "stem_html": render_markdown(payload["stem"]), "unit": payload.get("unit")}
+    view = {"type": kind, "stem_html": html["stem"], "unit": payload.get("unit")}
     case = payload.get("case")
     if case:
-        view["case"] = {"id": case["id"], "title": case["title"], "html": render_markdown(case["text"])}
+        view["case"] = {"id": case["id"], "title": case["title"], "html": html["case"]}
     if kind in CHOICE_TYPES:
-        texts = {c["id"]: c["text"] for c in payload["choices"]}
-        view["options"] = [{"id": str(n), "html": render_inline(texts[cid])}
+        view["options"] = [{"id": str(n), "html": html["choices"][cid]["inline"]}
                            for n, cid in enumerate(option_order, start=1)]
     elif kind == "ordering":
-        texts = {i["id"]: i["text"] for i in payload["items"]}
-        view["options"] = [{"id": iid, "html": render_inline(texts[iid])} for iid in option_order]
+        view["options"] = [{"id": str(n), "html": html["items"][iid]["inline"]}
+                           for n, iid in enumerate(option_order, start=1)]
     elif kind == "matching":
         view["columns"] = payload.get("columns") or ["", ""]
         view["lefts"] = sorted(
-            ({"id": p["left_id"], "html": render_inline(p["left"])} for p in payload["pairs"]),
+            ({"id": p["left_id"], "html": html["lefts"][p["left_id"]]["inline"]} for p in payload["pairs"]),
             key=lambda item: item["id"],
         )
         rights = {p["right_id"]: p["right"] for p in payload["pairs"]}
-        view["rights"] = [{"id": rid, "text": rights[rid]} for rid in option_order]
+        view["rights"] = [{"id": str(n), "text": rights[rid]} for n, rid in enumerate(option_order, start=1)]
     return view
 
 
-def review_view(payload: dict, option_order: list[str], response) -> dict:
+def review_view(payload: dict, option_order: list[str], response, html: dict | None = None) -> dict:
     """The corrected question: the candidate's answer, the key, feedback and explanation."""
-    view = candidate_view(payload, option_order)
+    html = html or render_payload(payload)
+    view = candidate_view(payload, option_order, html)
     kind = payload["type"]
-    view["explanation_html"] = render_markdown(payload["explanation"])
+    view["explanation_html"] = html["explanation"]
     if kind in CHOICE_TYPES:
         by_id = {c["id"]: c for c in payload["choices"]}
         chosen = set(response if isinstance(response, list) else [response] if response else [])
@@ -77,12 +94,11 @@ def review_view(payload: dict, option_order: list[str], response) -> dict:
             choice = by_id[choice_id]
             option["correct"] = choice["correct"]
             option["chosen"] = choice_id in chosen
-            option["feedback_html"] = render_markdown(choice["feedback"]) if choice.get("feedback") else ""
+            option["feedback_html"] = html["choices"][choice_id]["feedback"]
             option["weight"] = choice.get("weight")
     elif kind == "short":
-        view["accepted"] = [{"text": a["text"], "weight": a["weight"],
-                             "feedback_html": render_markdown(a["feedback"]) if a.get("feedback") else ""}
-                            for a in payload["answers"] if float(a["weight"]) > 0]
+        view["accepted"] = [{"text": a["text"], "weight": a["weight"], "feedback_html": html["answers"][n]}
+                            for n, a in enumerate(payload["answers"]) if float(a["weight"]) > 0]
         view["normalise"] = payload.get("normalise", [])
     elif kind == "truefalse":
         view["key"] = payload["answer"]
@@ -91,14 +107,13 @@ def review_view(payload: dict, option_order: list[str], response) -> dict:
         view["tolerance"] = payload["tolerance"]
         view["partial"] = payload.get("partial", [])
     elif kind == "ordering":
-        view["key_html"] = [render_markdown(i["text"]) for i in payload["items"]]
-        texts = {i["id"]: i["text"] for i in payload["items"]}
-        view["given_html"] = [render_markdown(texts[i]) for i in (response or []) if i in texts]
+        view["key_html"] = [html["items"][i["id"]]["block"] for i in payload["items"]]
+        view["given_html"] = [html["items"][i]["block"] for i in (response or []) if i in html["items"]]
     elif kind == "matching":
         rights = {p["right_id"]: p["right"] for p in payload["pairs"]}
         given = response if isinstance(response, dict) else {}
         view["key_pairs"] = [
-            {"left_html": render_markdown(p["left"]), "right": p["right"],
+            {"left_html": html["lefts"][p["left_id"]]["block"], "right": p["right"],
              "given": rights.get(given.get(p["left_id"]), "")}
             for p in payload["pairs"]
         ]

@@ -12,22 +12,22 @@ from __future__ import annotations
 
 import functools
 import random
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 from flask import current_app
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts.models import User, cohort_members
-from quiz.banks.model import Question
+from quiz.audit.service import current_actor_id
+from quiz.banks.model import Question as QuestionModel
 from quiz.banks.numbers import parse_number
 from quiz.banks.shortanswer import MAX_LENGTH as SHORT_MAX
-from quiz.banks.store import QuestionVersion, current_version_ids, payloads
+from quiz.banks.store import Question, payloads
 from quiz.cache import ImmutableRows
 from quiz.exams import draw
 from quiz.exams.models import Accommodation, Attempt, AttemptItem, ExamSession, Questionnaire, session_cohorts
@@ -50,6 +50,12 @@ class NotAllowed(ExamError):
 
 class AttemptClosed(ExamError):
     status = 409
+
+
+_items = AttemptItem.__table__
+_attempts = Attempt.__table__
+_sessions = ExamSession.__table__
+_questionnaires = Questionnaire.__table__
 
 
 def grace() -> timedelta:
@@ -179,34 +185,41 @@ def attempt_duration(questionnaire: Questionnaire, candidate_id: int, extra: int
 
 def start_attempt(candidate: User, session_id: int, now: datetime | None = None) -> Attempt:
     """Start (or resume) the candidate's attempt; starting twice returns the same attempt."""
-    now = now or utcnow()
-    session = db.session.get(ExamSession, session_id)
-    if session is None or not _in_session_cohorts(candidate.id, session.id):
+    return db.session.get(Attempt, start_attempt_id(candidate.id, session_id, now))
+
+
+def start_attempt_id(candidate_id: int, session_id: int, now: datetime | None = None) -> int:
+    """`start_attempt` as the start page needs it: the attempt's id, in as few statements as it takes.
+
+    One query reads everything a start decides on (session, questionnaire, membership, the last
+    attempt, extra time); the draw pool comes from this process's cache of the thematic's current
+    versions; the attempt and its items are two inserts. The clock starts here, when the server
+    handles the request: a request waiting in a queue has not started anything yet.
+    """
+    facts = db.session.execute(_START_FACTS, {"session": session_id, "candidate": candidate_id}).one_or_none()
+    if facts is None or not facts.member:
         raise NotAllowed("Ce questionnaire n'est pas ouvert à votre cohorte.")
-    existing = db.session.execute(
-        select(Attempt).where(Attempt.session_id == session.id, Attempt.candidate_id == candidate.id)
-        .order_by(Attempt.number.desc())
-    ).scalars().first()
-    if existing is not None and not existing.finished:
-        if _hand_in_if_over(existing.id, existing.status, existing.deadline, now):
+    now = now or utcnow()
+    if facts.last_id is not None and facts.last_status == "in_progress":
+        if _hand_in_if_over(facts.last_id, facts.last_status, facts.last_deadline, now):
             raise AttemptClosed("Le temps imparti à votre tentative est écoulé : elle a été remise automatiquement.")
-        return existing
-    if not session.is_open(now):
+        return facts.last_id
+    if not facts.opens_at <= now < facts.closes_at:
         raise ExamError("Cette session n'est pas ouverte : vérifiez ses dates d'ouverture et de fermeture.")
-    number = (existing.number + 1) if existing else 1
-    if number > session.questionnaire.attempts_allowed:
+    number = (facts.last_number or 0) + 1
+    if number > facts.attempts_allowed:
         raise ExamError("Vous avez utilisé toutes les tentatives autorisées pour ce questionnaire.")
-    deadline = min(now + attempt_duration(session.questionnaire, candidate.id), session.closes_at)
-    attempt = _build_attempt(session.questionnaire, candidate.id, now, deadline, session_id=session.id, number=number)
+    deadline = min(now + attempt_duration(facts, candidate_id, facts.extra or 0), facts.closes_at)
     try:
+        attempt_id = _insert_attempt(facts, candidate_id, now, deadline, session_id=session_id, number=number)
         db.session.commit()
-    except IntegrityError:
+    except IntegrityError:  # the same candidate's other request won the race: its attempt is the one
         db.session.rollback()
         return db.session.execute(
-            select(Attempt).where(Attempt.session_id == session.id, Attempt.candidate_id == candidate.id,
-                                  Attempt.number == number)
+            select(Attempt.id).where(Attempt.session_id == session_id, Attempt.candidate_id == candidate_id,
+                                     Attempt.number == number)
         ).scalar_one()
-    return attempt
+    return attempt_id
 
 
 def start_trial(trainer: User, questionnaire_id: int, now: datetime | None = None) -> Attempt:
@@ -216,43 +229,83 @@ def start_trial(trainer: User, questionnaire_id: int, now: datetime | None = Non
     if questionnaire is None:
         raise LookupError(questionnaire_id)
     deadline = now + timedelta(minutes=questionnaire.duration_minutes)
-    attempt = _build_attempt(questionnaire, trainer.id, now, deadline, session_id=None, number=1, trial=True)
+    attempt_id = _insert_attempt(questionnaire, trainer.id, now, deadline, session_id=None, number=1, trial=True)
     db.session.commit()
-    return attempt
+    return db.session.get(Attempt, attempt_id)
 
 
-def _in_session_cohorts(candidate_id: int, session_id: int) -> bool:
-    return db.session.execute(
-        select(exists().where(
-            session_cohorts.c.session_id == session_id,
-            session_cohorts.c.cohort_id == cohort_members.c.cohort_id,
-            cohort_members.c.user_id == candidate_id,
-        ))
-    ).scalar()
-
-
-def _build_attempt(questionnaire: Questionnaire, candidate_id: int, now: datetime, deadline: datetime, *,
-                   session_id: int | None, number: int, trial: bool = False) -> Attempt:
-    by_id = payloads(current_version_ids(questionnaire.thematic))
-    if not by_id:
-        raise ExamError("La banque de questions de cette thématique est vide : prévenez votre formateur.")
-    rng = random.Random(secrets.randbits(64))
-    pool = [draw.Candidate(vid, int(p.get("difficulty", 2)), tuple(p.get("tags", ())),
-                           group=(p.get("case") or {}).get("id"), rank=(p.get("case") or {}).get("position", 0))
-            for vid, p in by_id.items()]
-    chosen = draw.draw(pool, questionnaire.question_count, questionnaire.draw_rule, rng)
-    attempt = Attempt(
-        session_id=session_id, questionnaire_id=questionnaire.id, candidate_id=candidate_id, number=number,
-        trial=trial, started_at=now, deadline=deadline,
+_last = _attempts.alias("last")
+_START_FACTS = (
+    select(
+        _sessions.c.opens_at, _sessions.c.closes_at,
+        _questionnaires.c.id, _questionnaires.c.thematic, _questionnaires.c.question_count,
+        _questionnaires.c.duration_minutes, _questionnaires.c.draw_rule, _questionnaires.c.shuffle_options,
+        _questionnaires.c.attempts_allowed,
+        exists().where(session_cohorts.c.session_id == _sessions.c.id,
+                       session_cohorts.c.cohort_id == cohort_members.c.cohort_id,
+                       cohort_members.c.user_id == bindparam("candidate")).label("member"),
+        select(Accommodation.__table__.c.extra_time_percent)
+        .where(Accommodation.__table__.c.user_id == bindparam("candidate")).scalar_subquery().label("extra"),
+        _last.c.id.label("last_id"), _last.c.number.label("last_number"), _last.c.status.label("last_status"),
+        _last.c.deadline.label("last_deadline"),
     )
-    for position, pick in enumerate(chosen, start=1):
-        payload = by_id[pick.version_id]
-        attempt.items.append(AttemptItem(
-            position=position, question_version_id=pick.version_id,
-            option_order=draw.option_order(payload, questionnaire.shuffle_options, rng),
-        ))
-    db.session.add(attempt)
-    return attempt
+    .join(_questionnaires, _questionnaires.c.id == _sessions.c.questionnaire_id)
+    .outerjoin(_last, (_last.c.session_id == _sessions.c.id) & (_last.c.candidate_id == bindparam("candidate"))
+               & (_last.c.number == select(func.max(_attempts.c.number))
+                  .where(_attempts.c.session_id == _sessions.c.id,
+                         _attempts.c.candidate_id == bindparam("candidate")).scalar_subquery()))
+    .where(_sessions.c.id == bindparam("session"))
+)
+_CURRENT_VERSION_IDS = (
+    select(Question.__table__.c.current_version_id)
+    .where(Question.__table__.c.thematic == bindparam("thematic"), Question.__table__.c.retired_at.is_(None),
+           Question.__table__.c.current_version_id.is_not(None))
+)
+_INSERT_ATTEMPT = insert(_attempts).returning(_attempts.c.id)
+_INSERT_ITEMS = insert(_items)
+# A thematic's draw pool, per set of current versions: built once, not for every candidate.
+_pools = ImmutableRows(maxsize=256)
+
+
+def _draw_pool(thematic: int) -> tuple[list[draw.Candidate], dict[int, dict]]:
+    """The thematic's current versions as the draw sees them, and their payloads.
+
+    Which versions are current is read on every start (a bank published a minute ago is drawn
+    from at once, by every server); what is built from them is cached per set of versions.
+    """
+    ids = tuple(sorted(db.session.execute(_CURRENT_VERSION_IDS, {"thematic": thematic}).scalars()))
+    key = _pools.key(ids)
+    cached = _pools.get(key)
+    if cached is None:
+        by_id = payloads(list(ids))
+        pool = [draw.Candidate(vid, int(p.get("difficulty", 2)), tuple(p.get("tags", ())),
+                               group=(p.get("case") or {}).get("id"), rank=(p.get("case") or {}).get("position", 0))
+                for vid, p in by_id.items()]
+        cached = (sorted(pool, key=lambda c: c.version_id), by_id)
+        _pools.put(key, cached)
+    return cached
+
+
+def _insert_attempt(questionnaire, candidate_id: int, now: datetime, deadline: datetime, *,
+                    session_id: int | None, number: int, trial: bool = False) -> int:
+    """Draw the questions and their option orders, insert the attempt and its items (not committed)."""
+    pool, by_id = _draw_pool(questionnaire.thematic)
+    if not pool:
+        raise ExamError("La banque de questions de cette thématique est vide : prévenez votre formateur.")
+    rng = random.SystemRandom()
+    chosen = draw.draw(pool, questionnaire.question_count, questionnaire.draw_rule, rng)
+    attempt_id = db.session.execute(_INSERT_ATTEMPT, {
+        "session_id": session_id, "questionnaire_id": questionnaire.id, "candidate_id": candidate_id,
+        "number": number, "trial": trial, "status": "in_progress", "started_at": now, "deadline": deadline,
+        "display_mode": "one",
+    }).scalar_one()
+    db.session.execute(_INSERT_ITEMS, [
+        {"attempt_id": attempt_id, "position": position, "question_version_id": pick.version_id,
+         "option_order": draw.option_order(by_id[pick.version_id], questionnaire.shuffle_options, rng),
+         "answered": False, "flagged": False}
+        for position, pick in enumerate(chosen, start=1)
+    ])
+    return attempt_id
 
 
 # --- answering --------------------------------------------------------------------------------
@@ -315,8 +368,6 @@ class _Slot:
     deadline: datetime
 
 
-_items = AttemptItem.__table__
-_attempts = Attempt.__table__
 # 10,000 candidates × 20 questions; autosave is the hot path of an exam and these rows never change.
 _slots = ImmutableRows(maxsize=250_000)
 
@@ -446,6 +497,18 @@ def _attempt_id(attempt: Attempt) -> int:
     return sa_inspect(attempt).identity[0]
 
 
+_ITEMS_SHOWN = (
+    select(_items.c.position, _items.c.question_version_id, _items.c.option_order, _items.c.response,
+           _items.c.answered, _items.c.flagged)
+    .where(_items.c.attempt_id == bindparam("attempt")).order_by(_items.c.position)
+)
+
+
+def attempt_items(attempt: Attempt) -> list:
+    """The attempt's items as the attempt page shows them: plain rows in one query, no ORM objects."""
+    return db.session.execute(_ITEMS_SHOWN, {"attempt": _attempt_id(attempt)}).all()
+
+
 def flagged_count(attempt: Attempt) -> int:
     return db.session.execute(
         select(func.count()).where(AttemptItem.attempt_id == _attempt_id(attempt), AttemptItem.flagged.is_(True))
@@ -462,55 +525,89 @@ def unanswered_count(attempt: Attempt) -> int:
 
 
 def submit(attempt: Attempt, now: datetime | None = None) -> Attempt:
-    """The candidate hands in; a second submit (two tabs, a replay) changes nothing."""
+    """The candidate hands in; a second submit (two tabs, a replay) changes nothing.
+
+    The attempt is expired by the finalisation's commit: what it holds now is read again on use.
+    """
     now = now or utcnow()
     if not attempt.finished:
         late = is_over(attempt.deadline, now)
-        finalise(attempt.id, "deadline" if late else "candidate", now)
-        db.session.refresh(attempt)
+        finalise(_attempt_id(attempt), "deadline" if late else "candidate", now)
     return attempt
+
+
+# Scoring reads each drawn version as a Question; versions never change, so once per process.
+_questions = ImmutableRows(maxsize=50_000)
+
+_ITEMS_TO_SCORE = (
+    select(_items.c.id, _items.c.question_version_id, _items.c.response,
+           _attempts.c.candidate_id, _attempts.c.trial, _questionnaires.c.thematic)
+    .join(_attempts, _attempts.c.id == _items.c.attempt_id)
+    .join(_questionnaires, _questionnaires.c.id == _attempts.c.questionnaire_id)
+    .where(_items.c.attempt_id == bindparam("attempt"))
+    .order_by(_items.c.position)
+    .with_for_update(of=_items)  # waits for a save in flight, which then is part of the result
+)
+_FINISH = (
+    update(_attempts).where(_attempts.c.id == bindparam("attempt"), _attempts.c.status == "in_progress")
+    .values(status="finished", finished_at=bindparam("now"), finished_by=bindparam("reason"),
+            score=bindparam("score"), total=bindparam("total"), passed=bindparam("passed"))
+)
+_CREDIT = update(_items).where(_items.c.id == bindparam("item")).values(credit=bindparam("new_credit"))
+
+
+def _scoring_question(version_id: int) -> QuestionModel:
+    key = _questions.key(version_id)
+    question = _questions.get(key)
+    if question is None:
+        question = QuestionModel.from_payload(payloads([version_id])[version_id])
+        _questions.put(key, question)
+    return question
 
 
 def finalise(attempt_id: int, reason: str, now: datetime | None = None) -> bool:
     """Score the attempt with the answers it holds and write the E2 result to the ledger, once.
 
     Returns True for the caller that finalised it, False if it was already finished. The status
-    change, the scores and the ledger entries are one transaction.
+    change, the scores and the ledger entries are one transaction: the items are locked and read
+    (SQLite: the write lock is taken first), then one conditional UPDATE that only one caller can
+    win closes the attempt with its score; the loser writes nothing.
     """
     now = now or utcnow()
+    actor_id = current_actor_id()  # read before the rollback expires the loaded user
     db.session.rollback()
-    won = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.status == "in_progress")
-        .values(status="finished", finished_at=now, finished_by=reason)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # no save can slip in between reading and closing
+    rows = db.session.execute(_ITEMS_TO_SCORE, {"attempt": attempt_id}).all()
+    if not rows:  # an attempt without items, or none at all
+        facts = db.session.execute(
+            select(_attempts.c.candidate_id, _attempts.c.trial, _questionnaires.c.thematic)
+            .join(_questionnaires, _questionnaires.c.id == _attempts.c.questionnaire_id)
+            .where(_attempts.c.id == attempt_id)
+        ).first()
+        if facts is None:
+            db.session.rollback()
+            return False
+    else:
+        facts = rows[0]
+    credits = [score_response(_scoring_question(row.question_version_id), row.response) for row in rows]
+    result = grade(credits, load_referential().pass_threshold)
+    won = db.session.execute(_FINISH, {
+        "attempt": attempt_id, "now": now, "reason": reason,
+        "score": _decimal(result.score), "total": result.total, "passed": result.passed,
+    }).rowcount == 1
     if not won:
         db.session.rollback()
         return False
-    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
-    items = db.session.execute(
-        select(AttemptItem, QuestionVersion)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(AttemptItem.attempt_id == attempt_id)
-        .order_by(AttemptItem.position)
-        .with_for_update(of=AttemptItem)  # waits for a save in flight, which then is part of the result
-        .execution_options(populate_existing=True)
-    ).all()
-    credits = []
-    for item, version in items:
-        credit = score_response(Question.from_payload(version.payload), item.response)
-        item.credit = _decimal(credit)
-        credits.append(credit)
-    result = grade(credits, load_referential().pass_threshold)
-    attempt.score = _decimal(result.score)
-    attempt.total = result.total
-    attempt.passed = result.passed
-    if not attempt.trial:
-        from quiz.ledger.service import record_e2_result
+    if rows:
+        db.session.execute(_CREDIT, [{"item": row.id, "new_credit": _decimal(credit)}
+                                     for row, credit in zip(rows, credits, strict=True)])
+    if not facts.trial:
+        from quiz.ledger.service import write_e2_result
 
-        record_e2_result(attempt.candidate_id, attempt.questionnaire.thematic, result.passed, attempt.id,
-                         score=result.ratio, recorded_at=now)
+        write_e2_result(facts.candidate_id, facts.thematic, result.passed, attempt_id, result.ratio, now,
+                        actor_id=actor_id)
     db.session.commit()
     return True
 

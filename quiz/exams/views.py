@@ -56,11 +56,11 @@ def start(session_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        attempt = service.start_attempt(current_user, session_id)
+        attempt_id = service.start_attempt_id(current_user.id, session_id)
     except service.ExamError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("exams.candidate_home"))
-    return redirect(url_for("exams.take", attempt_id=attempt.id))
+    return redirect(url_for("exams.take", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>", methods=["GET"])
@@ -107,9 +107,10 @@ def confirm_submit(attempt):
         return redirect(url_for("exams.result", attempt_id=attempt.id))
     form = ActionForm()
     if form.validate_on_submit():
+        attempt_id = attempt.id  # the hand-in's commit expires the attempt: no reload for the redirect
         service.submit(attempt)
         flash(_("Votre questionnaire est remis."), "success")
-        return redirect(url_for("exams.result", attempt_id=attempt.id))
+        return redirect(url_for("exams.result", attempt_id=attempt_id))
     return render_template("exams/confirm_submit.html", attempt=attempt, form=form,
                            unanswered=service.unanswered_count(attempt),
                            flagged=service.flagged_count(attempt),

@@ -12,14 +12,14 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from quiz import storage
 from quiz.accounts.models import Cohort, Named, User, cohort_members
 from quiz.accounts.roles import Role
-from quiz.audit.service import record
+from quiz.audit.service import journal, record
 from quiz.extensions import db
 from quiz.ledger import rules
 from quiz.ledger.models import EvidenceFile, GradingAct, LedgerEntry
@@ -109,31 +109,8 @@ def record_e2_result(
     existing = _entries_of_attempt(attempt_id)
     if existing:
         return _same_candidate(existing, candidate_id)
-    ref = referential()
-    try:
-        competences = ref.thematic(thematic).competences
-    except StopIteration:
-        raise LedgerError(f"thématique inconnue : {thematic}") from None
-    when = recorded_at or utcnow()
-    percent = None
-    if score is not None:
-        percent = (Decimal(score.numerator) * 100 / Decimal(score.denominator)).quantize(CENT, ROUND_HALF_UP)
-    entries = [
-        LedgerEntry(
-            candidate_id=candidate_id,
-            competence=code,
-            modality="E2",
-            thematic=thematic,
-            passed=passed,
-            score=percent,
-            score_max=E2_SCORE_MAX if percent is not None else None,
-            source="e2_attempt",
-            attempt_id=attempt_id,
-            recorded_at=when,
-            assessed_on=local_date(when),
-        )
-        for code in competences
-    ]
+    entries = [LedgerEntry(**row) for row in _e2_rows(candidate_id, thematic, passed, attempt_id, score,
+                                                      recorded_at or utcnow())]
     _open_transaction()
     try:
         with db.session.begin_nested():
@@ -142,6 +119,40 @@ def record_e2_result(
         return _same_candidate(_entries_of_attempt(attempt_id), candidate_id)
     record("ledger.e2", target=("Attempt", attempt_id), details={"thematic": thematic, "passed": passed}, commit=False)
     return entries
+
+
+def write_e2_result(candidate_id: int, thematic: int, passed: bool, attempt_id: int, score: Fraction,
+                    recorded_at: datetime, actor_id: int | None = None) -> None:
+    """`record_e2_result` for the caller that has just won the attempt's finalisation.
+
+    Nobody else can be recording this attempt in its transaction, so there is nothing to look
+    up and no savepoint to take: the entries and their journal line are two inserts in the
+    caller's transaction (the unique constraint on (attempt, competence) still holds).
+    """
+    db.session.execute(_INSERT_ENTRY, _e2_rows(candidate_id, thematic, passed, attempt_id, score, recorded_at))
+    journal("ledger.e2", target=("Attempt", attempt_id), details={"thematic": thematic, "passed": passed},
+            actor_id=actor_id)
+
+
+_INSERT_ENTRY = insert(LedgerEntry.__table__)
+
+
+def _e2_rows(candidate_id: int, thematic: int, passed: bool, attempt_id: int, score: Fraction | None,
+             when: datetime) -> list[dict]:
+    """The E2 entries of one attempt, one per competence the thematic assesses, as column values."""
+    try:
+        competences = referential().thematic(thematic).competences
+    except StopIteration:
+        raise LedgerError(f"thématique inconnue : {thematic}") from None
+    percent = None
+    if score is not None:
+        percent = (Decimal(score.numerator) * 100 / Decimal(score.denominator)).quantize(CENT, ROUND_HALF_UP)
+    return [
+        {"candidate_id": candidate_id, "competence": code, "modality": "E2", "thematic": thematic,
+         "passed": passed, "score": percent, "score_max": E2_SCORE_MAX if percent is not None else None,
+         "source": "e2_attempt", "attempt_id": attempt_id, "recorded_at": when, "assessed_on": local_date(when)}
+        for code in competences
+    ]
 
 
 def _open_transaction() -> None:

@@ -67,7 +67,7 @@ def question(draw, qid: str) -> Question:
         normalise = tuple(v for v in NORMALISATIONS if draw(st.booleans()))
         return Question(**common, choices=choices, normalise=normalise)
     if kind in ("single", "multiple"):
-        texts = draw(unique_sentences(2, 6))
+        texts = draw(unique_sentences(3, 6))
         if kind == "single":
             right = {draw(st.integers(0, len(texts) - 1))}
         else:
@@ -92,10 +92,10 @@ def question(draw, qid: str) -> Question:
         return Question(**common, answer=answer, tolerance=tolerance, partial=partial,
                         unit=draw(st.sampled_from([None, "%", "k€", "jours"])))
     if kind == "ordering":
-        texts = draw(unique_sentences(2, 6))
+        texts = draw(unique_sentences(3, 6))
         ids = hidden_order_ids(texts, qid)
         return Question(**common, items=tuple(OrderItem(i, t) for i, t in zip(ids, texts, strict=True)))
-    lefts = draw(unique_sentences(2, 5))
+    lefts = draw(unique_sentences(3, 5))
     rights = draw(unique_sentences(len(lefts), len(lefts)))
     right_ids = hidden_order_ids(rights, qid + ":right")
     pairs = tuple(MatchPair(letter_id(i), lefts[i], right_ids[i], rights[i]) for i in range(len(lefts)))
