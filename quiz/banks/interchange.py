@@ -445,6 +445,9 @@ def _question(draft: Draft, qid: str, allowed: tuple[str, ...], thematic: int,
             common["unit"] = draft.meta["unit"]
         if draft.meta.get("tolerance", "").endswith("%"):
             common["tolerance"] = _tolerance(draft.meta["tolerance"])
+    elif draft.type in ("ordering", "matching") and len(draft.items if draft.type == "ordering" else draft.pairs) < 3:
+        draft.refuse(f"{'classement' if draft.type == 'ordering' else 'appariement'} de moins de trois éléments : "
+                     "la plateforme en demande au moins trois (avec deux, l'ordre montré donnerait la réponse)")
     elif draft.type == "ordering":
         ids = hidden_order_ids(draft.items, qid)
         common["items"] = tuple(OrderItem(i, t) for i, t in zip(ids, draft.items, strict=True))

@@ -108,7 +108,7 @@ def test_shortanswer_scores_as_moodle_for_every_response(answers, case_sensitive
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(2, 5), st.data())
+@given(st.integers(3, 6), st.data())
 def test_matching_scores_as_moodle_pair_by_pair(size, data):
     xml = head("matching") + "".join(
         f'<subquestion format="html"><text>Élément {i}</text><answer><text>Réponse {i}</text></answer></subquestion>'
