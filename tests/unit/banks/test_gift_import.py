@@ -98,14 +98,15 @@ def test_short_answer_is_converted_and_ignores_case_as_moodle():
 
 
 def test_matching_distractor_is_reported_not_broken():
-    conversion, bank = converted("::M::Associez {=Chien -> Aboie =Chat -> Miaule =Vache -> Meugle = -> Chante####Cris.}")
+    conversion, bank = converted("::M::Associez {=Chien -> Aboie =Chat -> Miaule =Vache -> Meugle = -> Chante"
+                                 "####Cris.}")
     assert [p.right for p in bank.questions[0].pairs] == ["Aboie", "Miaule", "Meugle"]
     assert conversion.entries[0].status == "lossy" and "Chante" in conversion.entries[0].losses[0]
 
 
 def test_two_item_ordering_and_matching_are_refused():
-    conversion = convert_text("::M::Associez {=Chien -> Aboie =Chat -> Miaule}\n\n::O::Dans l'ordre {>2 ALL\nUn\nDeux\n}",
-                              "gift", prefix="AF", thematic=1)
+    conversion = convert_text("::M::Associez {=Chien -> Aboie =Chat -> Miaule}\n\n"
+                              "::O::Dans l'ordre {>2 ALL ALL_OR_NOTHING\nUn\nDeux\n}", "gift", prefix="AF", thematic=1)
     assert [e.status for e in conversion.entries] == ["refused", "refused"]
     assert all(any("au moins trois" in loss for loss in e.losses) for e in conversion.entries)
 
