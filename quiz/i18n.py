@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from babel.dates import format_datetime as format_naive_datetime
 from babel.numbers import format_decimal, format_percent
 from flask import Flask, current_app, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, get_translations, ngettext
+from markupsafe import Markup
+
+from quiz.typography import french
 
 
 def select_locale() -> str:
@@ -29,6 +34,37 @@ def number(value, digits: int = 2) -> str:
     return format_decimal(value, format="#,##0." + "#" * digits, locale=str(get_locale()))
 
 
+def decimal_text(value) -> str:
+    """A number written by a bank (« 0.05 ») in the locale's terms (« 0,05 »); text kept as it is."""
+    try:
+        return number(Decimal(str(value)), digits=6)
+    except ArithmeticError:
+        return str(value)
+
+
+def typography(text):
+    """French no-break spaces in French pages (kept Markup when it was)."""
+    if str(get_locale()) != "fr" or not text:
+        return text
+    return Markup(french(str(text))) if isinstance(text, Markup) else french(str(text))
+
+
+def fraction(value: Fraction) -> str:
+    """An exact share as people write it: 1/3, 1/2, 1."""
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def duration(value: timedelta) -> str:
+    """A duration as people say it: « 40 minutes », « 1 h 20 min », « 39 min 54 s »."""
+    seconds = int(value.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if not hours and not secs:
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    parts = ([f"{hours}\u00a0h"] if hours else []) + ([f"{minutes}\u00a0min"] if minutes or hours else [])
+    return " ".join(parts + ([f"{secs}\u00a0s"] if secs else []))
+
+
 def init_app(app: Flask) -> None:
     from quiz.extensions import babel
 
@@ -37,6 +73,19 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(app.root_path + "/translations"),
     )
+    # Every message of the templates (JavaScript's included) gets French typography before its
+    # variables are filled in, so names and answers are never altered.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: typography(get_translations().ugettext(s)),
+        ngettext=lambda s, p, n: typography(get_translations().ungettext(s, p, n)),
+        newstyle=True,
+    )
+    app.jinja_env.filters["typo"] = typography
+    app.jinja_env.filters["fraction"] = fraction
+    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["decimal"] = decimal_text
+    app.jinja_env.filters["localdatetime"] = lambda value, fmt="d MMM y, HH:mm": (
+        format_naive_datetime(value, fmt, locale=str(get_locale())) if value else "")
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["datetime"] = lambda value, fmt="d MMM y, HH:mm": format_datetime(value, fmt) if value else ""

@@ -49,8 +49,10 @@ class QuizServer(BaseApplication):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         from quiz import create_app
+        from quiz.exams import sweeper
 
         app = create_app()
+        sweeper.start(app)  # in every worker, after the fork: the turn is taken in the database
         proxies = int(os.environ.get("QUIZ_PROXIES", "1"))
         if proxies:
             # The client's address (login throttling per address) and scheme (secure cookies, HSTS)

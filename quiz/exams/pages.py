@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quiz.banks.store import payloads
-from quiz.exams import service
+from quiz.exams import late, service
 from quiz.exams.models import Attempt
 from quiz.exams.presentation import candidate_view, review_view, to_display
 from quiz.referential import load_referential
@@ -21,11 +21,12 @@ def _item_view(item, payload: dict) -> dict:
 
 
 def attempt_page(attempt: Attempt, position: int | None) -> dict:
+    """Every question is on the page, one shown at a time or all: moving between them needs no network."""
     items = attempt.items
     total = len(items)
     one_by_one = attempt.display_mode != "all"
     current = min(max(position or 1, 1), total) if total else 1
-    shown = [i for i in items if i.position == current] if one_by_one else list(items)
+    shown = list(items)
     by_id = payloads([i.question_version_id for i in shown])
     thematic = load_referential().thematic(attempt.questionnaire.thematic)
     return {
@@ -54,10 +55,7 @@ def read_form_answers(attempt: Attempt, form) -> list[tuple[int, object, bool]]:
         if kind == "multiple":
             raw = form.getlist(key)
         elif kind == "ordering":
-            ranks = {iid: form.get(f"{key}-rank-{iid}", "") for iid in item.option_order}
-            raw = None
-            if all(r.isdigit() for r in ranks.values()):
-                raw = sorted(item.option_order, key=lambda iid: int(ranks[iid]))
+            raw = {iid: form.get(f"{key}-rank-{iid}", "") for iid in item.option_order}
         elif kind == "matching":
             raw = {p["left_id"]: form.get(f"{key}-match-{p['left_id']}", "") for p in payload["pairs"]}
         else:
@@ -68,22 +66,39 @@ def read_form_answers(attempt: Attempt, form) -> list[tuple[int, object, bool]]:
     return answers
 
 
+def submit_page(attempt: Attempt) -> dict:
+    """The hand-in page: what is still unanswered or flagged, each with a way back to it."""
+    return {
+        "attempt": attempt,
+        "unanswered": [i.position for i in attempt.items if not i.answered],
+        "flagged": [i.position for i in attempt.items if i.flagged],
+        "remaining": service.remaining_seconds(attempt),
+    }
+
+
 def result_page(attempt: Attempt) -> dict:
     total = attempt.total or 0
-    ratio = (attempt.score / total) if total else 0
+    accepted = late.latest_decision(attempt.id, accepted=True)
+    score = accepted.score if accepted else attempt.score
     return {
         "attempt": attempt,
         "thematic": load_referential().thematic(attempt.questionnaire.thematic),
-        "ratio": ratio,
+        "score": score,
+        "passed": accepted.passed if accepted else attempt.passed,
+        "rescored": accepted,
+        "ratio": (score / total) if total else 0,
         "threshold": load_referential().pass_threshold,
+        "shown": service.shown_after(attempt),
         "can_review": service.can_review(attempt),
+        "late_rows": late.rows(attempt),
+        "counted": sum(1 for i in attempt.items if i.answered),
     }
 
 
 def review_page(attempt: Attempt) -> dict:
     return result_page(attempt) | {
         "items": [
-            {"position": i.position, "type": i.version.payload["type"], "credit": i.credit,
+            {"position": i.position, "type": i.version.payload["type"], "credit": i.credit, "answered": i.answered,
              "view": review_view(i.version.payload, i.option_order, i.response)}
             for i in attempt.items
         ]

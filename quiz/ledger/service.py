@@ -98,9 +98,7 @@ def record_e2_result(
     except StopIteration:
         raise LedgerError(f"thématique inconnue : {thematic}") from None
     when = recorded_at or utcnow()
-    percent = None
-    if score is not None:
-        percent = (Decimal(score.numerator) * 100 / Decimal(score.denominator)).quantize(CENT, ROUND_HALF_UP)
+    percent = _percent(score) if score is not None else None
     entries = [
         LedgerEntry(
             candidate_id=candidate_id,
@@ -124,6 +122,42 @@ def record_e2_result(
     except IntegrityError:
         return _same_candidate(_entries_of_attempt(attempt_id), candidate_id)
     record("ledger.e2", target=("Attempt", attempt_id), details={"thematic": thematic, "passed": passed}, commit=False)
+    return entries
+
+
+def _percent(score: Fraction) -> Decimal:
+    return (Decimal(score.numerator) * 100 / Decimal(score.denominator)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _latest_version(entry: LedgerEntry) -> LedgerEntry:
+    while (newer := db.session.execute(select(LedgerEntry).where(LedgerEntry.replaces_id == entry.id))
+           .scalar_one_or_none()) is not None:
+        entry = newer
+    return entry
+
+
+def record_e2_correction(attempt_id: int, passed: bool, score: Fraction, reason: str,
+                         recorded_by_id: int) -> list[LedgerEntry]:
+    """The E2 entries of an attempt rescored after the fact (late answers accepted), with the reason.
+
+    Each effective entry of the attempt is replaced by a new one; the history keeps both. Not
+    committed: the caller commits it with the decision that caused it.
+    """
+    if not (reason or "").strip():
+        raise LedgerError("le motif de la correction est obligatoire")
+    now = utcnow()
+    entries = [
+        LedgerEntry(
+            candidate_id=current.candidate_id, competence=current.competence, modality="E2",
+            thematic=current.thematic, passed=passed, score=_percent(score), score_max=E2_SCORE_MAX,
+            source="e2_attempt", replaces_id=current.id, correction_reason=reason.strip(),
+            recorded_by_id=recorded_by_id, recorded_at=now, assessed_on=current.assessed_on,
+        )
+        for current in map(_latest_version, _entries_of_attempt(attempt_id))
+    ]
+    db.session.add_all(entries)
+    record("ledger.correction", target=("Attempt", attempt_id), commit=False,
+           details={"reason": reason.strip(), "passed": passed, "score": str(_percent(score))})
     return entries
 
 

@@ -1,0 +1,35 @@
+"""French typography for text people read: no-break spaces where French puts them.
+
+A no-break space (U+00A0) before « : » and « » » and after « « »; a narrow no-break space
+(U+202F) before « ; ! ? % ». Only an ordinary space already there is replaced: nothing is
+inserted into text that has none (URLs, times such as 10:30, code). Pure: no Flask here.
+"""
+
+from __future__ import annotations
+
+import re
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+# `%` followed by `(` is a placeholder (« %(n)s ») of a message not yet formatted, not a sign.
+_BEFORE = re.compile(r" +([:»])| +([;!?])| +(%)(?![(a-z])")
+_AFTER = re.compile(r"« +")
+
+
+def _before(match: re.Match) -> str:
+    if match[1]:
+        return NBSP + match[1]
+    return NNBSP + (match[2] or match[3])
+
+
+def french(text: str) -> str:
+    """`text` with French no-break spaces (see the module's docstring)."""
+    if not text or not any(c in text for c in ":;!?%«»"):
+        return text
+    return _AFTER.sub("«" + NBSP, _BEFORE.sub(_before, text))
+
+
+def thousands(value: int) -> str:
+    """An integer with its thousands separated by a narrow no-break space: 12345 -> « 12 345 »."""
+    return f"{value:,}".replace(",", NNBSP)
