@@ -6,13 +6,15 @@ from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from babel import Locale
 from babel.dates import format_datetime as format_naive_datetime
 from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
 from flask import Flask, current_app, request, session
-from flask_babel import format_datetime, get_locale, get_translations, ngettext
+from flask_babel import format_datetime, get_locale, get_translations
 from markupsafe import Markup
 
-from quiz.typography import french
+from quiz.typography import elide, french
 
 
 def select_locale() -> str:
@@ -25,7 +27,7 @@ def select_locale() -> str:
 
 def percent(value: Fraction | float | Decimal, digits: int = 1) -> str:
     """A share as a percentage in the current locale: 0.6 -> « 60,0 % » in French."""
-    pattern = "#,##0." + "0" * digits + " %" if digits else "#,##0 %"
+    pattern = "#,##0." + "0" * digits + "\u202f%" if digits else "#,##0\u202f%"
     return format_percent(Decimal(float(value)), format=pattern, locale=str(get_locale()))
 
 
@@ -54,6 +56,24 @@ def fraction(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
+def plural_text(singular: str, plural: str, num) -> str:
+    """The message for `num` in the current language, with its own plural rule.
+
+    The source strings are French and French has no catalogue: gettext's fallback would then
+    apply the English rule (« 0 bonnes réponses »). French says « 0 bonne réponse »: CLDR's rule
+    of the locale decides whenever no catalogue does.
+    """
+    translations = get_translations()
+    if isinstance(translations, Translations) and getattr(translations, "files", None):
+        return translations.ungettext(singular, plural, num)
+    return singular if Locale.parse(str(get_locale())).plural_form(abs(num)) == "one" else plural
+
+
+def ngettext(singular: str, plural: str, num, **variables) -> str:
+    """flask_babel's ngettext with the plural rule of `plural_text`, and French typography."""
+    return typography(plural_text(singular, plural, num)) % ({"num": num} | variables)
+
+
 def duration(value: timedelta) -> str:
     """A duration as people say it: « 40 minutes », « 1 h 20 min », « 39 min 54 s »."""
     seconds = int(value.total_seconds())
@@ -77,10 +97,11 @@ def init_app(app: Flask) -> None:
     # variables are filled in, so names and answers are never altered.
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: typography(get_translations().ugettext(s)),
-        ngettext=lambda s, p, n: typography(get_translations().ungettext(s, p, n)),
+        ngettext=lambda s, p, n: typography(plural_text(s, p, n)),
         newstyle=True,
     )
     app.jinja_env.filters["typo"] = typography
+    app.jinja_env.filters["elide"] = lambda following, word: elide(word, following)
     app.jinja_env.filters["fraction"] = fraction
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["decimal"] = decimal_text

@@ -33,3 +33,16 @@ def french(text: str) -> str:
 def thousands(value: int) -> str:
     """An integer with its thousands separated by a narrow no-break space: 12345 -> « 12 345 »."""
     return f"{value:,}".replace(",", NNBSP)
+
+
+# An « h » may be mute or aspirated (« l'homme », « le héros »): it is left unelided.
+_VOWEL_START = re.compile(r"^[aeiouyàâäéèêëîïôöùûüœæ]", re.IGNORECASE)
+_ELIDED = {"de": "d'", "que": "qu'", "le": "l'", "la": "l'", "je": "j'", "ne": "n'", "se": "s'", "lorsque": "lorsqu'"}
+
+
+def elide(word: str, following: str) -> str:
+    """`word` before `following` with French elision: (« de », « Alice ») -> « d'Alice »."""
+    following = following.strip()
+    if word in _ELIDED and following and _VOWEL_START.match(following):
+        return _ELIDED[word] + following
+    return f"{word} {following}"

@@ -73,5 +73,7 @@ def review_options(policy: str) -> dict:
 
 
 def text_of(response) -> str:
-    """A page's HTML with French no-break spaces read as ordinary ones (for assertions on wording)."""
-    return response.get_data(as_text=True).replace("\u00a0", " ").replace("\u202f", " ")
+    """A page's HTML, entities decoded and French no-break spaces read as ordinary ones (for wording)."""
+    import html
+
+    return html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ").replace("\u202f", " ")

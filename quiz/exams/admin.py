@@ -8,7 +8,6 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from quiz.accounts.models import Cohort, User
@@ -16,6 +15,7 @@ from quiz.audit.service import record
 from quiz.banks.store import current_versions
 from quiz.exams.models import Accommodation, Attempt, ExamSession, Questionnaire
 from quiz.extensions import db
+from quiz.i18n import ngettext
 
 
 def local_zone() -> ZoneInfo:

@@ -7,7 +7,6 @@ from functools import wraps
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from quiz.accounts.access import role_required
@@ -20,6 +19,7 @@ from quiz.exams.forms import AccommodationForm, LateDecisionForm, QuestionnaireF
 from quiz.exams.models import ExamSession, Questionnaire
 from quiz.exams.pages import attempt_page, read_form_answers, result_page, review_page, submit_page
 from quiz.extensions import db
+from quiz.i18n import ngettext
 from quiz.referential import load_referential
 from quiz.timeutil import utcnow
 from quiz.web import api_error
@@ -303,19 +303,21 @@ def session_detail(session_id: int):
 
 
 @bp.route("/manage/attempts/<int:attempt_id>/late", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.TRAINER, Role.ADMIN)
 def late_answers(attempt_id: int):
-    """An administrator accepts (rescore, ledger correction) or rejects an attempt's late answers."""
+    """The late answers of an attempt; an administrator accepts (rescore, ledger correction) or rejects them."""
     attempt = db.session.get(service.Attempt, attempt_id) or abort(404)
     form = LateDecisionForm()
+    if request.method == "POST" and not current_user.has_role(Role.ADMIN):
+        abort(403)
     if form.validate_on_submit():
         try:
-            late.decide(attempt.id, form.accept.data, form.reason.data, current_user)
+            late.decide(attempt.id, form.accept, form.reason.data, current_user)
         except late.DecisionError as exc:
             form.reason.errors.append(str(exc))
         else:
             flash(_("Réponses tardives acceptées : la tentative est recalculée et le registre corrigé.")
-                  if form.accept.data else _("Réponses tardives rejetées."), "success")
+                  if form.accept else _("Réponses tardives rejetées."), "success")
             return redirect(url_for("exams.session_detail", session_id=attempt.session_id)
                             if attempt.session_id else url_for("exams.manage"))
     return render_template("exams/late_answers.html", attempt=attempt, rows=late.rows(attempt), form=form,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import threading
 from datetime import timedelta
-from fractions import Fraction
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from sqlalchemy import func, select, update
