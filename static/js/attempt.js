@@ -217,7 +217,6 @@ function formatDuration(seconds) {
         if (JSON.stringify(pending[pos]) === sent) { delete pending[pos]; persist(); }
         offline = false;
         retryDelay = 1000;
-        setError(pos, "");
         if (typeof reply.body.remaining_seconds === "number") { resync(reply.body.remaining_seconds); }
         if (!pendingCount()) {
           var at = reply.body.saved_at ? new Date(reply.body.saved_at).toLocaleTimeString("fr-FR",
@@ -283,10 +282,12 @@ function formatDuration(seconds) {
     lastSync = performance.now();
     endAt = lastSync + remaining * 1000;
     if (remaining < shownLeft - 5) {
-      /* The server shortened the attempt (the session closes earlier): say why the clock jumped. */
+      /* The server shortened the attempt (the session closes earlier): say why the clock jumped,
+         instead of the « 10 minutes left » steps it jumped over. */
+      [600, 300, 60].forEach(function (step) { if (remaining <= step) { announced[step] = true; } });
+      tick();
       announcer.textContent = M.deadlineCut.replace("{time}", format(remaining));
       say(announcer.textContent, "warning");
-      tick();
     }
   }
   var format = formatDuration;
