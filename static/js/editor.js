@@ -145,10 +145,15 @@
   var draftKey = form.getAttribute("data-draft-key");
   var saved = text();
   var submitting = false;
+  /* The server keeps the text as the form posts it (CRLF, trailing space trimmed): compare loosely. */
+  function same(a, b) {
+    function norm(t) { return t.replace(/\r\n?/g, "\n").replace(/\s+$/, ""); }
+    return norm(a) === norm(b);
+  }
   function setText(value) { if (editor) { editor.setValue(value); } else { textarea.value = value; } }
   function keep() {
     try {
-      if (text() === saved) { localStorage.removeItem(draftKey); return; }
+      if (same(text(), saved)) { localStorage.removeItem(draftKey); return; }
       localStorage.setItem(draftKey, JSON.stringify({ text: text(), at: new Date().toISOString() }));
     } catch (e) { /* storage full or refused: the leaving guard still asks */ }
   }
@@ -156,7 +161,7 @@
     var stored = null;
     try { stored = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { stored = null; }
     if (!stored || typeof stored.text !== "string") { return; }
-    if (stored.text === saved) { localStorage.removeItem(draftKey); return; }
+    if (same(stored.text, saved)) { localStorage.removeItem(draftKey); return; }
     var box = document.getElementById("local-draft");
     var when = new Date(stored.at).toLocaleString("fr-FR");
     document.getElementById("local-draft-text").textContent = M.draftFound.replace("{when}", when);
@@ -180,7 +185,7 @@
   }
   form.addEventListener("submit", function () { submitting = true; });
   window.addEventListener("beforeunload", function (event) {
-    if (submitting || text() === saved) { return; }
+    if (submitting || same(text(), saved)) { return; }
     event.preventDefault();
     event.returnValue = "";
   });
