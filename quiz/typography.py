@@ -17,22 +17,18 @@ _BEFORE = re.compile(r" +([:»])| +([;!?])| +(%)(?![(a-z])")
 _AFTER = re.compile(r"« +")
 
 
-def _before(match: re.Match) -> str:
-    if match[1]:
-        return NBSP + match[1]
-    return NNBSP + (match[2] or match[3])
+def french(text: str, narrow: str = NNBSP) -> str:
+    """`text` with French no-break spaces (see the module's docstring).
 
-
-def french(text: str) -> str:
-    """`text` with French no-break spaces (see the module's docstring)."""
+    `narrow=NBSP` where the narrow one has no glyph (the PDF's standard fonts).
+    """
     if not text or not any(c in text for c in ":;!?%«»"):
         return text
-    return _AFTER.sub("«" + NBSP, _BEFORE.sub(_before, text))
 
+    def before(match: re.Match) -> str:
+        return NBSP + match[1] if match[1] else narrow + (match[2] or match[3])
 
-def thousands(value: int) -> str:
-    """An integer with its thousands separated by a narrow no-break space: 12345 -> « 12 345 »."""
-    return f"{value:,}".replace(",", NNBSP)
+    return _AFTER.sub("«" + NBSP, _BEFORE.sub(before, text))
 
 
 # An « h » may be mute or aspirated (« l'homme », « le héros »): it is left unelided.

@@ -17,6 +17,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from quiz.ledger.exports import long_date
 from quiz.ledger.rules import CertificationStatus
 from quiz.referential import Referential
+from quiz.typography import NBSP, french
 
 
 def _styles():
@@ -31,7 +32,8 @@ def _styles():
 
 
 def _p(text: str, style) -> Paragraph:
-    return Paragraph(escape(text), style)
+    """A paragraph with French typography (the standard PDF fonts have no narrow no-break space)."""
+    return Paragraph(escape(french(text, narrow=NBSP)), style)
 
 
 def attestation_pdf(

@@ -34,9 +34,7 @@ def browser():
         if os.environ.get("QUIZ_REQUIRE_E2E") == "1":
             pytest.fail("QUIZ_REQUIRE_E2E=1 mais /usr/bin/chromium est absent (apt-get install chromium)")
         pytest.skip("Tests navigateur ignorés : /usr/bin/chromium absent (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    from playwright.sync_api import expect
+    from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
