@@ -375,7 +375,11 @@ function formatDuration(seconds) {
           if (mustRenew(reply)) { say(reply.body.message || M.notSaved, "danger"); }
           return;
         }
-        if (reply.body.status !== "in_progress") { finish(M.handedIn); return; }
+        if (reply.body.status !== "in_progress") {
+          /* Handed in meanwhile: what this device still holds goes out first, kept as late answers. */
+          if (pendingCount()) { handingIn = true; offline = false; flush(); } else { finish(M.handedIn); }
+          return;
+        }
         resync(reply.body.remaining_seconds);
         if (offline) { flush(); }
       })

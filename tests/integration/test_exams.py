@@ -106,7 +106,7 @@ def test_expired_attempts_are_finalised_by_the_command(clock, open_session, cand
     attempt = service.start_attempt(candidate, open_session().id)
     clock.advance(minutes=31)
     result = app.test_cli_runner().invoke(args=["attempts", "finalize-expired"])
-    assert "1 tentative(s) remise(s)." in result.output
+    assert "1 tentative remise." in result.output
     db.session.refresh(attempt)
     assert attempt.finished and _ledger_count(attempt.id) == 2
 
