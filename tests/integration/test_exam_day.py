@@ -332,14 +332,19 @@ def test_the_hand_in_page_lists_what_is_left(client, login, clock, open_session,
     assert 'role="timer"' in page and 'data-remaining="1800"' in page
 
 
-def test_review_options_tell_wrong_from_blank_and_hide_the_key(client, login, clock, open_session, candidate):
+def _handed_in_with(open_session, candidate, **options):
+    """An attempt handed in under these review options, its first question answered wrong."""
     session = open_session()
-    session.questionnaire.review_options = {"score": "immediately", "correctness": "immediately", "key": "never",
-                                            "explanation": "after_close"}
+    session.questionnaire.review_options = options
     db.session.commit()
     attempt = service.start_attempt(candidate, session.id)
     service.write_answer(candidate.id, attempt.id, 1, raw=wrong_for(_items(attempt)[1]))
-    service.submit(attempt)
+    return service.submit(attempt)
+
+
+def test_review_options_tell_wrong_from_blank_and_hide_the_key(client, login, clock, open_session, candidate):
+    attempt = _handed_in_with(open_session, candidate, score="immediately", correctness="immediately", key="never",
+                              explanation="after_close")
     login(client, candidate)
     page = text_of(client.get(f"/attempts/{attempt.id}/review"))
     assert "✘ faux" in page and "○ sans réponse" in page
@@ -349,12 +354,8 @@ def test_review_options_tell_wrong_from_blank_and_hide_the_key(client, login, cl
 
 
 def test_a_score_hidden_by_the_options_is_not_shown(client, login, clock, open_session, candidate):
-    session = open_session()
-    session.questionnaire.review_options = {"score": "after_close", "correctness": "never", "key": "never",
-                                            "explanation": "never"}
-    db.session.commit()
-    attempt = service.start_attempt(candidate, session.id)
-    service.submit(attempt)
+    attempt = _handed_in_with(open_session, candidate, score="after_close", correctness="never", key="never",
+                              explanation="never")
     login(client, candidate)
     page = text_of(client.get(f"/attempts/{attempt.id}/result"))
     assert "bonnes réponses sur" not in page and "bonne réponse sur" not in page
