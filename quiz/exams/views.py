@@ -16,7 +16,7 @@ from quiz.accounts.roles import Role
 from quiz.database import autocommit
 from quiz.exams import admin, late, service
 from quiz.exams.forms import AccommodationForm, LateDecisionForm, QuestionnaireForm, SessionForm
-from quiz.exams.models import ExamSession, Questionnaire
+from quiz.exams.models import Attempt, ExamSession, Questionnaire
 from quiz.exams.pages import attempt_page, read_form_answers, result_page, review_page, submit_page
 from quiz.extensions import db
 from quiz.i18n import ngettext
@@ -306,7 +306,7 @@ def session_detail(session_id: int):
 @role_required(Role.TRAINER, Role.ADMIN)
 def late_answers(attempt_id: int):
     """The late answers of an attempt; an administrator accepts (rescore, ledger correction) or rejects them."""
-    attempt = db.session.get(service.Attempt, attempt_id) or abort(404)
+    attempt = db.session.get(Attempt, attempt_id) or abort(404)
     form = LateDecisionForm()
     if request.method == "POST" and not current_user.has_role(Role.ADMIN):
         abort(403)
