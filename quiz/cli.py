@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo, run_command
 
 
 def _create_app():
@@ -15,6 +17,24 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app, help="Plateforme de questionnaires CAE.")
 def cli() -> None:
     """Entry point of the `quiz` console script."""
+
+
+def _run_with_sweeper() -> click.Command:
+    """Flask's `run`, with the loop that hands in expired attempts started in the serving process."""
+    original = run_command.callback
+
+    @functools.wraps(original)
+    def callback(*args, **kwargs):
+        from quiz.exams import sweeper
+
+        sweeper.start(click.get_current_context().ensure_object(ScriptInfo).load_app())
+        return original(*args, **kwargs)
+
+    return click.Command("run", callback=callback, params=run_command.params, help=run_command.help,
+                         short_help=run_command.short_help)
+
+
+cli.add_command(_run_with_sweeper())
 
 
 def register_commands(group: click.Group) -> None:

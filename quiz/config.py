@@ -56,6 +56,8 @@ def load_config(instance_path: Path) -> dict:
         # with extra time, and its autosaves carry the token it was rendered with.
         "WTF_CSRF_TIME_LIMIT": None,
         "GRACE_SECONDS": int(env("QUIZ_GRACE_SECONDS", "15")),
+        # How often the servers hand in expired attempts themselves (quiz/exams/sweeper.py); 0 = never.
+        "SWEEP_SECONDS": int(env("QUIZ_SWEEP_SECONDS", "20")),
         "LOGIN_MAX_FAILURES": int(env("QUIZ_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_MAX_FAILURES_PER_IP": int(env("QUIZ_LOGIN_MAX_FAILURES_PER_IP", "50")),
         "LOGIN_WINDOW_MINUTES": int(env("QUIZ_LOGIN_WINDOW_MINUTES", "15")),

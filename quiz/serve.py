@@ -67,8 +67,11 @@ class QuizServer(BaseApplication):
 
     def load(self):
         from quiz import create_app
+        from quiz.exams import sweeper
 
-        return create_app()  # forwarded headers: quiz/proxies.py, from QUIZ_TRUSTED_PROXIES
+        app = create_app()  # forwarded headers: quiz/proxies.py, from QUIZ_TRUSTED_PROXIES
+        sweeper.start(app)  # in every worker, after the fork: the turn is taken in the database
+        return app
 
 
 def gunicorn_options(bind: str, workers: int, threads: int, timeout: int) -> dict:

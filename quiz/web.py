@@ -111,7 +111,9 @@ def is_api_request() -> bool:
 
 def api_error(code: int, error: str, message, **extra) -> tuple:
     """The body every JSON error of the API has: a stable code for the script, a French message for the candidate."""
-    return jsonify(error=error, message=str(message), **extra), code
+    from quiz.i18n import typography
+
+    return jsonify(error=error, message=typography(str(message)), **extra), code
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from quiz import create_app
 from quiz.timeutil import set_clock
+from tests.helpers import review_options
 
 PASSWORD = "motdepasse-solide"
 PG_URL = os.environ.get("QUIZ_TEST_DATABASE_URL")
@@ -224,8 +225,8 @@ def open_session(app, exam_bank):
             cohort = db.session.execute(db.select(Cohort).filter_by(name=cohort)).scalar_one_or_none() or Cohort(
                 name=cohort)
         questionnaire = Questionnaire(thematic=1, title="Analyse financière — test", question_count=count,
-                                      duration_minutes=minutes, attempts_allowed=attempts, review_policy=review,
-                                      draw_rule=draw_rule)
+                                      duration_minutes=minutes, attempts_allowed=attempts,
+                                      review_options=review_options(review), draw_rule=draw_rule)
         now = utcnow()
         session = ExamSession(questionnaire=questionnaire, opens_at=now + timedelta(seconds=opens_in),
                               closes_at=now + timedelta(seconds=closes_in), cohorts=[cohort])

@@ -62,3 +62,22 @@ def wrong_response(payload: dict):
         rights = [p["right_id"] for p in payload["pairs"]]
         return {p["left_id"]: rights[(i + 1) % len(rights)] for i, p in enumerate(payload["pairs"])}
     raise ValueError(kind)
+
+
+def review_options(policy: str) -> dict:
+    """The review options matrix for a short name: "score" (the score at once, nothing else) or
+    "review_after_close" (the score at once, the full review once the session has closed)."""
+    from quiz.exams.models import DEFAULT_REVIEW, REVIEW_THINGS
+
+    if policy == "score":
+        return dict(DEFAULT_REVIEW)
+    if policy == "review_after_close":
+        return {thing: "after_close" for thing in REVIEW_THINGS} | {"score": "immediately"}
+    raise ValueError(policy)
+
+
+def text_of(response) -> str:
+    """A page's HTML, entities decoded and French no-break spaces read as ordinary ones (for wording)."""
+    import html
+
+    return html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ").replace("\u202f", " ")

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from quiz.accounts.models import Cohort, User
 from quiz.audit.service import record
 from quiz.banks.store import current_versions
 from quiz.exams.models import Accommodation, Attempt, ExamSession, Questionnaire
 from quiz.extensions import db
+from quiz.i18n import ngettext
 
 
 def local_zone() -> ZoneInfo:
@@ -48,8 +50,10 @@ def questionnaire_problem(thematic: int, question_count: int) -> str | None:
     """Why a questionnaire cannot be drawn as defined, or None."""
     size = len(current_versions(thematic))
     if question_count > size:
-        return (f"La banque de cette thématique ne contient que {size} question(s) : "
-                f"choisissez au plus {size} questions, ou complétez la banque d'abord.")
+        return ngettext("La banque de cette thématique ne contient que %(num)d question : choisissez au plus "
+                        "%(num)d question, ou complétez la banque d'abord.",
+                        "La banque de cette thématique ne contient que %(num)d questions : choisissez au plus "
+                        "%(num)d questions, ou complétez la banque d'abord.", size)
     return None
 
 
@@ -68,14 +72,38 @@ def save_questionnaire(questionnaire: Questionnaire | None, data: dict, actor: U
         questionnaire = Questionnaire(created_by_id=actor.id)
         db.session.add(questionnaire)
     for key in ("thematic", "title", "question_count", "duration_minutes", "draw_rule", "shuffle_options",
-                "attempts_allowed", "review_policy"):
+                "attempts_allowed", "review_options"):
         setattr(questionnaire, key, data[key])
     db.session.commit()
     return questionnaire
 
 
+def _running_past(session_id: int, closes_at: datetime):
+    return (Attempt.session_id == session_id, Attempt.status == "in_progress", Attempt.deadline > closes_at)
+
+
+def attempts_cut(session: ExamSession | None, closes_local: datetime) -> int:
+    """How many attempts in progress a new closing time would end earlier than planned."""
+    if session is None:
+        return 0
+    return db.session.execute(
+        select(func.count()).where(*_running_past(session.id, to_utc(closes_local)))
+    ).scalar_one()
+
+
+def running_attempts(session: ExamSession) -> tuple[int, datetime | None]:
+    """The attempts in progress and the latest of their deadlines (what a closing time would cut)."""
+    count, latest = db.session.execute(
+        select(func.count(), func.max(Attempt.deadline))
+        .where(Attempt.session_id == session.id, Attempt.status == "in_progress")
+    ).one()
+    return count, latest
+
+
 def save_session(session: ExamSession | None, questionnaire_id: int, opens_local: datetime,
                  closes_local: datetime, cohort_ids: list[int], actor: User) -> ExamSession:
+    """Save the session; a closing time brought forward ends the attempts in progress at it, in the
+    same transaction (an attempt never runs past its session's closing, extra time or not)."""
     if session is None:
         session = ExamSession(created_by_id=actor.id)
         db.session.add(session)
@@ -83,9 +111,15 @@ def save_session(session: ExamSession | None, questionnaire_id: int, opens_local
     session.opens_at = to_utc(opens_local)
     session.closes_at = to_utc(closes_local)
     session.cohorts = [db.session.get(Cohort, cid) for cid in cohort_ids]
+    db.session.flush()
+    cut = db.session.execute(
+        update(Attempt).where(*_running_past(session.id, session.closes_at)).values(deadline=session.closes_at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    record("session.save", target=session, commit=False, details={
+        "questionnaire_id": questionnaire_id, "cohorts": list(cohort_ids), "opens_at": session.opens_at.isoformat(),
+        "closes_at": session.closes_at.isoformat(), "attempts_cut": cut})
     db.session.commit()
-    record("session.save", target=session, details={"questionnaire_id": questionnaire_id, "cohorts": list(cohort_ids),
-           "opens_at": session.opens_at.isoformat(), "closes_at": session.closes_at.isoformat()})
     return session
 
 
@@ -96,10 +130,10 @@ def accommodations() -> list[tuple[Accommodation, User]]:
     return [(a, u) for a, u in rows]
 
 
-def set_accommodation(candidate_id: int, percent: int, reason: str, actor: User) -> Accommodation | None:
-    """Grant extra time (0 removes it); only attempts started afterwards are affected."""
+def set_accommodation(candidate_id: int, extra: Fraction, reason: str, actor: User) -> Accommodation | None:
+    """Grant extra time, an exact share of the duration (0 removes it); only attempts started afterwards."""
     row = db.session.execute(select(Accommodation).where(Accommodation.user_id == candidate_id)).scalar_one_or_none()
-    if not percent:
+    if not extra:
         if row is not None:
             db.session.delete(row)
             record("accommodation.remove", target=("User", candidate_id), commit=False)
@@ -108,11 +142,11 @@ def set_accommodation(candidate_id: int, percent: int, reason: str, actor: User)
     if row is None:
         row = Accommodation(user_id=candidate_id)
         db.session.add(row)
-    row.extra_time_percent = percent
+    row.extra_time = extra
     row.reason = reason.strip()
     row.updated_by_id = actor.id
     record("accommodation.set", target=("User", candidate_id), commit=False,
-           details={"extra_time_percent": percent, "reason": row.reason})
+           details={"extra_time": str(extra), "reason": row.reason})
     db.session.commit()
     return row
 

@@ -19,4 +19,4 @@ def attempts_cli() -> None:
 @with_appcontext
 def finalize_expired() -> None:
     count = finalise_expired()
-    click.echo(f"{count} tentative(s) remise(s).")
+    click.echo(f"{count} tentative remise." if count < 2 else f"{count} tentatives remises.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import JSON, Column, ForeignKey, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,7 +17,10 @@ from quiz.extensions import db
 from quiz.timeutil import UTCDateTime, utcnow
 
 DRAW_RULES = ("uniform", "spread")
-REVIEW_POLICIES = ("score", "review_after_close")
+# What a candidate sees of a finished attempt (Moodle's review options): each thing × when.
+REVIEW_THINGS = ("score", "correctness", "key", "explanation")
+REVIEW_WHEN = ("immediately", "after_close", "never")
+DEFAULT_REVIEW = {"score": "immediately", "correctness": "never", "key": "never", "explanation": "never"}
 
 session_cohorts = Table(
     "exam_session_cohorts",
@@ -39,7 +43,7 @@ class Questionnaire(db.Model):
     draw_rule: Mapped[str] = mapped_column(String(20), default="uniform")
     shuffle_options: Mapped[bool] = mapped_column(default=True)
     attempts_allowed: Mapped[int] = mapped_column(default=1)
-    review_policy: Mapped[str] = mapped_column(String(30), default="score")
+    review_options: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_REVIEW))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -64,16 +68,25 @@ class ExamSession(db.Model):
 
 
 class Accommodation(db.Model):
-    """Extra time granted to one candidate (e.g. « tiers-temps », +33 %)."""
+    """Extra time granted to one candidate, as an exact fraction of the duration (tiers-temps: 1/3)."""
 
     __tablename__ = "accommodations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
-    extra_time_percent: Mapped[int] = mapped_column(default=0)
+    extra_time_num: Mapped[int] = mapped_column(default=0)
+    extra_time_den: Mapped[int] = mapped_column(default=1)
     reason: Mapped[str] = mapped_column(String(200), default="")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def extra_time(self) -> Fraction:
+        return Fraction(self.extra_time_num, self.extra_time_den or 1)
+
+    @extra_time.setter
+    def extra_time(self, value: Fraction) -> None:
+        self.extra_time_num, self.extra_time_den = value.numerator, value.denominator
 
 
 class Attempt(db.Model):
@@ -100,6 +113,7 @@ class Attempt(db.Model):
 
     questionnaire: Mapped[Questionnaire] = relationship(lazy="joined")
     session: Mapped[ExamSession | None] = relationship()
+    candidate = relationship("User")
     items: Mapped[list[AttemptItem]] = relationship(
         back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan"
     )
@@ -129,3 +143,53 @@ class AttemptItem(db.Model):
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
     version = relationship("QuestionVersion")
+
+
+class LateAnswer(db.Model):
+    """An answer the candidate's device held when the time was over, sent when the network came back.
+
+    Stored, never discarded, and never counted by itself: an administrator accepts (the attempt
+    is rescored) or rejects it, with a reason (`LateDecision`). `device_at` is the device's own
+    clock, shown as such; `received_at` is the server's.
+    """
+
+    __tablename__ = "late_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    response: Mapped[object | None] = mapped_column(JSON)
+    device_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("late_decisions.id"), index=True)
+
+    decision: Mapped[LateDecision | None] = relationship(lazy="joined")
+
+
+class LateDecision(db.Model):
+    """An administrator's verdict on an attempt's pending late answers; accepting stores the new score."""
+
+    __tablename__ = "late_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    accepted: Mapped[bool] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    score: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
+    total: Mapped[int | None] = mapped_column()
+    passed: Mapped[bool | None] = mapped_column()
+
+    decided_by = relationship("User")
+
+
+class ScheduledTask(db.Model):
+    """When a periodic task of the servers next runs: taking the turn is one conditional UPDATE,
+    so with any number of processes and machines on one database, one of them runs it per period."""
+
+    __tablename__ = "scheduled_tasks"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    holder: Mapped[str] = mapped_column(String(100), default="")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quiz.banks.store import payloads, rendered
-from quiz.exams import service
+from quiz.exams import late, service
 from quiz.exams.models import Attempt
 from quiz.exams.presentation import candidate_view, review_view, to_display
 from quiz.referential import load_referential
@@ -35,26 +35,28 @@ def _with_cases(views: list[dict], shown_payloads: list[dict]) -> list[dict]:
 
 
 def attempt_page(attempt: Attempt, position: int | None) -> dict:
-    """What the attempt page shows: one query for the items, the questions' HTML as published."""
+    """Every question is on the page, one shown at a time (a case's questions together) or all:
+    moving between them needs no network. The questions' HTML is the one stored at publication."""
     items = service.attempt_items(attempt)
     total = len(items)
     one_by_one = attempt.display_mode != "all"
     current = min(max(position or 1, 1), total) if total else 1
-    shown = [i for i in items if i.position == current] if one_by_one else list(items)
-    by_id = payloads([i.question_version_id for i in (items if one_by_one else shown)])
-    if one_by_one and shown:
-        case = _case_id(by_id[shown[0].question_version_id])
+    ids = [i.question_version_id for i in items]
+    by_id, html = payloads(ids), rendered(ids)
+    visible = [i for i in items if i.position == current]
+    if visible:
+        case = _case_id(by_id[visible[0].question_version_id])
         if case is not None:  # a case's questions are drawn next to each other and shown together
-            shown = [i for i in items if _case_id(by_id[i.question_version_id]) == case]
-    first = shown[0].position if shown else current
-    last = shown[-1].position if shown else current
-    html = rendered([i.question_version_id for i in shown])
+            visible = [i for i in items if _case_id(by_id[i.question_version_id]) == case]
+    first = visible[0].position if visible else current
+    last = visible[-1].position if visible else current
     thematic = load_referential().thematic(attempt.questionnaire.thematic)
     return {
         "attempt": attempt,
         "thematic": thematic,
-        "items": _with_cases([_item_view(i, by_id[i.question_version_id], html[i.question_version_id]) for i in shown],
-                             [by_id[i.question_version_id] for i in shown]),
+        "items": _with_cases([_item_view(i, by_id[i.question_version_id], html[i.question_version_id]) for i in items],
+                             [by_id[i.question_version_id] for i in items]),
+        "visible": {i.position for i in visible},
         "previous_position": first - 1,
         "next_position": last + 1,
         "nav": [{"position": i.position, "answered": i.answered, "flagged": i.flagged} for i in items],
@@ -80,10 +82,7 @@ def read_form_answers(attempt: Attempt, form) -> list[tuple[int, object, bool]]:
             raw = form.getlist(key)
         elif kind == "ordering":
             positions = [str(n) for n in range(1, len(item.option_order) + 1)]
-            ranks = {n: form.get(f"{key}-rank-{n}", "") for n in positions}
-            raw = None
-            if all(r.isdigit() for r in ranks.values()):
-                raw = sorted(positions, key=lambda n: int(ranks[n]))
+            raw = {n: form.get(f"{key}-rank-{n}", "") for n in positions}
         elif kind == "matching":
             raw = {p["left_id"]: form.get(f"{key}-match-{p['left_id']}", "") for p in payload["pairs"]}
         elif kind == "short":
@@ -96,22 +95,39 @@ def read_form_answers(attempt: Attempt, form) -> list[tuple[int, object, bool]]:
     return answers
 
 
+def submit_page(attempt: Attempt) -> dict:
+    """The hand-in page: what is still unanswered or flagged, each with a way back to it."""
+    return {
+        "attempt": attempt,
+        "unanswered": [i.position for i in attempt.items if not i.answered],
+        "flagged": [i.position for i in attempt.items if i.flagged],
+        "remaining": service.remaining_seconds(attempt),
+    }
+
+
 def result_page(attempt: Attempt) -> dict:
     total = attempt.total or 0
-    ratio = (attempt.score / total) if total else 0
+    accepted = late.latest_decision(attempt.id, accepted=True)
+    score = accepted.score if accepted else attempt.score
     return {
         "attempt": attempt,
         "thematic": load_referential().thematic(attempt.questionnaire.thematic),
-        "ratio": ratio,
+        "score": score,
+        "passed": accepted.passed if accepted else attempt.passed,
+        "rescored": accepted,
+        "ratio": (score / total) if total else 0,
         "threshold": load_referential().pass_threshold,
+        "shown": service.shown_after(attempt),
         "can_review": service.can_review(attempt),
+        "late_rows": late.rows(attempt),
+        "counted": sum(1 for i in attempt.items if i.answered),
     }
 
 
 def review_page(attempt: Attempt) -> dict:
     html = rendered([i.question_version_id for i in attempt.items])
     items = [
-        {"position": i.position, "type": i.version.payload["type"], "credit": i.credit,
+        {"position": i.position, "type": i.version.payload["type"], "credit": i.credit, "answered": i.answered,
          "view": review_view(i.version.payload, i.option_order, i.response, html[i.question_version_id])}
         for i in attempt.items
     ]

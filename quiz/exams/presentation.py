@@ -51,6 +51,8 @@ def from_display(payload: dict, option_order: list[str], raw):
         if not isinstance(raw, dict):
             return raw
         return {left: option(v) if v not in (None, "") else v for left, v in raw.items()}
+    if kind == "ordering" and isinstance(raw, dict):  # a rank per shown position
+        return {option(position): rank for position, rank in raw.items()}
     if isinstance(raw, list):
         return [option(v) for v in raw]
     return option(raw) if raw not in (None, "") else raw

@@ -3,7 +3,8 @@
 Races are settled by the database, not by process memory, so any number of workers can serve
 one candidate: starting is made unique by a constraint; finalising is one conditional UPDATE
 that only one caller can win; a save is one conditional UPDATE of its item that only succeeds
-while the item has no credit. The finalisation locks the items before reading them and writes
+while the item has no credit, and returns the attempt's deadline as the database holds it (a
+session closed early shortens it). The finalisation locks the items before reading them and writes
 every credit in the transaction that closes the attempt, so a save in flight is either waited
 for (and counted) or sees the credit (and is refused).
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 
 from flask import current_app
 from sqlalchemy import bindparam, exists, func, insert, select, update
@@ -30,7 +32,17 @@ from quiz.banks.shortanswer import MAX_LENGTH as SHORT_MAX
 from quiz.banks.store import Question, payloads
 from quiz.cache import ImmutableRows
 from quiz.exams import draw
-from quiz.exams.models import Accommodation, Attempt, AttemptItem, ExamSession, Questionnaire, session_cohorts
+from quiz.exams.models import (
+    DEFAULT_REVIEW,
+    REVIEW_THINGS,
+    Accommodation,
+    Attempt,
+    AttemptItem,
+    ExamSession,
+    LateAnswer,
+    Questionnaire,
+    session_cohorts,
+)
 from quiz.exams.presentation import from_display, is_answered
 from quiz.extensions import db
 from quiz.referential import load_referential
@@ -115,7 +127,7 @@ def sessions_of(candidate: User, now: datetime | None = None) -> CandidateSessio
         .order_by(Attempt.number)
     ).scalars().all()
     rows = []
-    extra = extra_time_percent(candidate.id)
+    extra = extra_time(candidate.id)
     for session in sessions:
         mine = [a for a in attempts if a.session_id == session.id]
         full = attempt_duration(session.questionnaire, candidate.id, extra)
@@ -157,30 +169,77 @@ def seconds_left(deadline: datetime, now: datetime) -> int:
     return max(0, int((deadline - now).total_seconds()))
 
 
-def can_review(attempt: Attempt, now: datetime | None = None) -> bool:
-    """Corrections are shown only where the questionnaire allows it, once the window has closed."""
+def shown_after(attempt: Attempt, now: datetime | None = None) -> set[str]:
+    """What the candidate may see of a finished attempt now (review options: what × when)."""
     if not attempt.finished:
-        return False
+        return set()
     if attempt.trial:
-        return True
-    if attempt.questionnaire.review_policy != "review_after_close" or attempt.session is None:
-        return False
-    return (now or utcnow()) >= attempt.session.closes_at
+        return set(REVIEW_THINGS)
+    closed = attempt.session is None or (now or utcnow()) >= attempt.session.closes_at
+    options = DEFAULT_REVIEW | (attempt.questionnaire.review_options or {})
+    return {thing for thing in REVIEW_THINGS
+            if options[thing] == "immediately" or (options[thing] == "after_close" and closed)}
+
+
+def can_review(attempt: Attempt, now: datetime | None = None) -> bool:
+    """The question-by-question review opens when any of its parts may be shown."""
+    return bool(shown_after(attempt, now) - {"score"})
 
 
 # --- starting ---------------------------------------------------------------------------------
 
 
-def extra_time_percent(candidate_id: int) -> int:
+def extra_time(candidate_id: int) -> Fraction:
+    """The candidate's extra time as an exact share of the duration (a tiers-temps is 1/3)."""
     row = db.session.execute(select(Accommodation).where(Accommodation.user_id == candidate_id)).scalar_one_or_none()
-    return row.extra_time_percent if row else 0
+    return row.extra_time if row else Fraction(0)
 
 
-def attempt_duration(questionnaire: Questionnaire, candidate_id: int, extra: int | None = None) -> timedelta:
-    """The questionnaire's duration plus the candidate's extra time, rounded up to the second."""
-    extra = extra_time_percent(candidate_id) if extra is None else extra
-    seconds = questionnaire.duration_minutes * 60 * (100 + extra)
-    return timedelta(seconds=-(-seconds // 100))
+def attempt_duration(questionnaire: Questionnaire, candidate_id: int, extra: Fraction | None = None) -> timedelta:
+    """The questionnaire's duration plus the candidate's extra time, exactly, rounded up to the second."""
+    extra = extra_time(candidate_id) if extra is None else extra
+    seconds = questionnaire.duration_minutes * 60 * (1 + extra)
+    return timedelta(seconds=-(-seconds.numerator // seconds.denominator))
+
+
+@dataclass(frozen=True)
+class StartTerms:
+    """What the candidate is told before the clock starts."""
+
+    session: ExamSession
+    duration: timedelta
+    deadline: datetime
+    cut_by_closing: bool
+    attempts_left: int
+    extra: Fraction
+
+
+def _in_session_cohorts(candidate_id: int, session_id: int) -> bool:
+    return db.session.execute(
+        select(exists().where(
+            session_cohorts.c.session_id == session_id,
+            session_cohorts.c.cohort_id == cohort_members.c.cohort_id,
+            cohort_members.c.user_id == candidate_id,
+        ))
+    ).scalar()
+
+
+def start_terms(candidate: User, session_id: int, now: datetime | None = None) -> StartTerms:
+    """The duration (extra time included), the deadline and the attempts left, were it started now."""
+    now = now or utcnow()
+    session = db.session.get(ExamSession, session_id)
+    if session is None or not _in_session_cohorts(candidate.id, session.id):
+        raise NotAllowed("Ce questionnaire n'est pas ouvert à votre cohorte.")
+    if not session.is_open(now):
+        raise ExamError("Cette session n'est pas ouverte : vérifiez ses dates d'ouverture et de fermeture.")
+    used = db.session.execute(
+        select(func.count()).where(Attempt.session_id == session.id, Attempt.candidate_id == candidate.id)
+    ).scalar_one()
+    extra = extra_time(candidate.id)
+    full = attempt_duration(session.questionnaire, candidate.id, extra)
+    deadline = min(now + full, session.closes_at)
+    return StartTerms(session, deadline - now, deadline, deadline < now + full,
+                      max(0, session.questionnaire.attempts_allowed - used), extra)
 
 
 def start_attempt(candidate: User, session_id: int, now: datetime | None = None) -> Attempt:
@@ -209,7 +268,8 @@ def start_attempt_id(candidate_id: int, session_id: int, now: datetime | None = 
     number = (facts.last_number or 0) + 1
     if number > facts.attempts_allowed:
         raise ExamError("Vous avez utilisé toutes les tentatives autorisées pour ce questionnaire.")
-    deadline = min(now + attempt_duration(facts, candidate_id, facts.extra or 0), facts.closes_at)
+    extra = Fraction(facts.extra_num, facts.extra_den or 1) if facts.extra_num else Fraction(0)
+    deadline = min(now + attempt_duration(facts, candidate_id, extra), facts.closes_at)
     try:
         attempt_id = _insert_attempt(facts, candidate_id, now, deadline, session_id=session_id, number=number)
         db.session.commit()
@@ -244,8 +304,10 @@ _START_FACTS = (
         exists().where(session_cohorts.c.session_id == _sessions.c.id,
                        session_cohorts.c.cohort_id == cohort_members.c.cohort_id,
                        cohort_members.c.user_id == bindparam("candidate")).label("member"),
-        select(Accommodation.__table__.c.extra_time_percent)
-        .where(Accommodation.__table__.c.user_id == bindparam("candidate")).scalar_subquery().label("extra"),
+        select(Accommodation.__table__.c.extra_time_num)
+        .where(Accommodation.__table__.c.user_id == bindparam("candidate")).scalar_subquery().label("extra_num"),
+        select(Accommodation.__table__.c.extra_time_den)
+        .where(Accommodation.__table__.c.user_id == bindparam("candidate")).scalar_subquery().label("extra_den"),
         _last.c.id.label("last_id"), _last.c.number.label("last_number"), _last.c.status.label("last_status"),
         _last.c.deadline.label("last_deadline"),
     )
@@ -344,6 +406,8 @@ def normalise_response(payload: dict, raw):
         return text or None
     if kind == "ordering":
         ids = [i["id"] for i in payload["items"]]
+        if isinstance(raw, dict):
+            return _order_from_ranks(ids, raw)
         if not isinstance(raw, list) or sorted(raw) != sorted(ids):
             raise ExamError("Réponse invalide : chaque élément doit recevoir un rang.")
         return list(raw)
@@ -355,6 +419,23 @@ def normalise_response(payload: dict, raw):
         cleaned = {k: v for k, v in raw.items() if v}
         return cleaned or None
     raise ExamError("Type de question inconnu.")
+
+
+def _order_from_ranks(ids: list[str], ranks: dict):
+    """The order given as a rank per element: incomplete is no answer yet, a rank given twice is refused."""
+    if set(ranks) - set(ids):
+        raise ExamError("Réponse invalide : chaque élément doit recevoir un rang.")
+    given = {i: str(ranks.get(i) or "").strip() for i in ids}
+    if not all(given.values()):
+        return None
+    if not all(r.isdigit() and 1 <= int(r) <= len(ids) for r in given.values()):
+        raise ExamError(f"Réponse invalide : chaque rang va de 1 à {len(ids)}.")
+    seen = sorted(int(r) for r in given.values())
+    twice = next((a for a, b in pairwise(seen) if a == b), None)
+    if twice is not None:
+        raise ExamError(f"Deux éléments ont le même rang ({twice}) : donnez à chaque élément un rang différent, "
+                        f"de 1 à {len(ids)}. Cette réponse n'est pas enregistrée.")
+    return sorted(ids, key=lambda i: int(given[i]))
 
 
 @dataclass(frozen=True)
@@ -395,10 +476,12 @@ def _write_item(columns: tuple[str, ...]):
 
     Only an item without credit is written: the finalisation gives every item its credit in the
     transaction that closes the attempt, after locking the items, so a row still without credit
-    belongs to an open attempt (the deadline, which never changes, is checked before).
+    belongs to an open attempt. The same statement returns the attempt's deadline as it is now:
+    closing a session early shortens it, and a write past it is rolled back, not acknowledged.
     """
+    deadline = select(_attempts.c.deadline).where(_attempts.c.id == _items.c.attempt_id).scalar_subquery()
     return (update(_items).where(_items.c.id == bindparam("item"), _items.c.credit.is_(None))
-            .values({column: bindparam(f"new_{column}") for column in columns}))
+            .values({column: bindparam(f"new_{column}") for column in columns}).returning(deadline))
 
 
 def _slot(attempt_id: int, position: int) -> _Slot | None:
@@ -412,13 +495,20 @@ def _slot(attempt_id: int, position: int) -> _Slot | None:
     return slot
 
 
+class LateStored(AttemptClosed):
+    """The attempt was over: the answer the device held is kept apart, as a late answer."""
+
+
 def write_answer(candidate_id: int, attempt_id: int, position: int, *, raw=None, answer: bool = True,
-                 flagged: bool | None = None, now: datetime | None = None) -> int:
+                 flagged: bool | None = None, now: datetime | None = None,
+                 device_at: datetime | None = None) -> int:
     """Store one answer (as the browser shows it; `answer=False` only flags) while the attempt is open.
 
     The write is a single conditional UPDATE: acknowledged only if the attempt was still open
-    (deadline + grace) at that instant, so an acknowledged save is always part of the result.
-    Returns the seconds left. LookupError for an attempt that is not the candidate's.
+    (deadline + grace, the deadline read by the same statement) at that instant, so an
+    acknowledged save is always part of the result. After the end, an answer is stored as a late
+    answer (`LateStored`), with the device's time `device_at`. Returns the seconds left.
+    LookupError for an attempt that is not the candidate's.
     """
     now = now or utcnow()
     slot = _slot(attempt_id, position)
@@ -426,26 +516,34 @@ def write_answer(candidate_id: int, attempt_id: int, position: int, *, raw=None,
         if db.session.execute(_OWNED, {"attempt": attempt_id, "candidate": candidate_id}).first() is None:
             raise LookupError(attempt_id)
         raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
-    if is_over(slot.deadline, now):
-        _refuse_late(attempt_id, now)
     values: dict = {"saved_at": now}
     if answer:
         payload = payloads([slot.version_id])[slot.version_id]
         response = normalise_response(payload, from_display(payload, slot.option_order, raw))
         values |= {"response": response, "answered": is_answered(payload["type"], response)}
+    late = (position, values.get("response"), device_at) if answer else None
+    if is_over(slot.deadline, now):  # the cached deadline is the latest it can be: it only ever shortens
+        _refuse_late(attempt_id, now, late)
     if flagged is not None:
         values["flagged"] = bool(flagged)
     written = db.session.execute(
         _write_item(tuple(values)), {"item": slot.item_id} | {f"new_{k}": v for k, v in values.items()}
-    ).rowcount
+    ).first()
+    if written is None or is_over(written[0], now):
+        _refuse_late(attempt_id, now, late)
     db.session.commit()
-    if written != 1:
-        _refuse_late(attempt_id, now)
-    return seconds_left(slot.deadline, now)
+    return seconds_left(written[0], now)
 
 
-def _refuse_late(attempt_id: int, now: datetime) -> None:
-    """A save that came after the end: the attempt is handed in (if nobody did yet) and the save refused."""
+LATE_ANSWERS_PER_QUESTION = 3
+
+
+def _refuse_late(attempt_id: int, now: datetime, late: tuple | None = None) -> None:
+    """A save that came after the end: the attempt is handed in (if nobody did yet) and the save refused.
+
+    When the time ran out (not when the candidate handed in), the answer is kept as a late
+    answer: never discarded, never counted unless an administrator accepts it.
+    """
     db.session.rollback()
     row = db.session.execute(
         select(_attempts.c.status, _attempts.c.deadline).where(_attempts.c.id == attempt_id)
@@ -453,10 +551,32 @@ def _refuse_late(attempt_id: int, now: datetime) -> None:
     if row is None:  # deleted since this process cached its questions
         raise LookupError(attempt_id)
     _hand_in_if_over(attempt_id, row.status, row.deadline, now)
+    if late is not None and _keep_late(attempt_id, *late, now=now):
+        raise LateStored(
+            "Le temps était écoulé : cette réponse gardée sur votre appareil est conservée à part, comme "
+            "réponse tardive. Elle ne compte pas dans votre résultat, sauf décision de l'administration."
+        )
     raise AttemptClosed(
         "Réponse refusée : le temps est écoulé et votre questionnaire a été remis avec les réponses "
         "enregistrées avant la fin."
     )
+
+
+def _keep_late(attempt_id: int, position: int, response, device_at: datetime | None, *, now: datetime) -> bool:
+    """Store a late answer of an attempt the clock (not the candidate) ended, within a bound per question."""
+    finished_by, kept = db.session.execute(
+        select(Attempt.finished_by,
+               select(func.count()).where(LateAnswer.attempt_id == attempt_id, LateAnswer.position == position)
+               .scalar_subquery())
+        .where(Attempt.id == attempt_id)
+    ).one()
+    if finished_by != "deadline" or kept >= LATE_ANSWERS_PER_QUESTION:
+        db.session.rollback()
+        return False
+    db.session.add(LateAnswer(attempt_id=attempt_id, position=position, response=response, device_at=device_at,
+                              received_at=now))
+    db.session.commit()
+    return True
 
 
 @dataclass(frozen=True)
@@ -487,6 +607,7 @@ def save_answer(attempt: Attempt, position: int, raw, flagged: bool | None = Non
 
 
 def set_display_mode(attempt: Attempt, mode: str) -> None:
+    """One question per page or all on one (kept for the next visit; the page switches by itself)."""
     if mode in ("one", "all") and attempt.display_mode != mode:
         attempt.display_mode = mode
         db.session.commit()
@@ -524,15 +645,22 @@ def unanswered_count(attempt: Attempt) -> int:
 # --- finishing --------------------------------------------------------------------------------
 
 
-def submit(attempt: Attempt, now: datetime | None = None) -> Attempt:
-    """The candidate hands in; a second submit (two tabs, a replay) changes nothing.
+# How early the open page's own hand-in at 0:00 may arrive and still count as the deadline's:
+# the page's countdown runs on the device's monotonic clock, resynchronised on every save.
+AUTO_HAND_IN_TOLERANCE = timedelta(seconds=5)
 
-    The attempt is expired by the finalisation's commit: what it holds now is read again on use.
+
+def submit(attempt: Attempt, now: datetime | None = None, *, auto: bool = False) -> Attempt:
+    """The candidate hands in (or their page does, `auto`, at 0:00); a second submit changes nothing.
+
+    The page's hand-in at the end of the time is the deadline's, not the candidate's: it is
+    recorded so once the server agrees the time is (nearly) over, whatever the page claims. The
+    attempt is expired by the finalisation's commit: what it holds now is read again on use.
     """
     now = now or utcnow()
     if not attempt.finished:
-        late = is_over(attempt.deadline, now)
-        finalise(_attempt_id(attempt), "deadline" if late else "candidate", now)
+        by_deadline = is_over(attempt.deadline, now) or (auto and now >= attempt.deadline - AUTO_HAND_IN_TOLERANCE)
+        finalise(_attempt_id(attempt), "deadline" if by_deadline else "candidate", now)
     return attempt
 
 

@@ -21,6 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from quiz.ledger.exports import long_date
 from quiz.ledger.rules import CertificationStatus
 from quiz.referential import Referential
+from quiz.typography import NBSP, french
 
 
 def _styles():
@@ -42,7 +43,8 @@ NOT_A_CERTIFICATION = ("Ce relevé n'est pas une certification : seul le jury du
 
 
 def _p(text: str, style) -> Paragraph:
-    return Paragraph(escape(text), style)
+    """A paragraph with French typography (the standard PDF fonts have no narrow no-break space)."""
+    return Paragraph(escape(french(text, narrow=NBSP)), style)
 
 
 def attestation_pdf(

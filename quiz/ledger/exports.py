@@ -17,6 +17,7 @@ from quiz.ledger.rules import CertificationStatus, State
 from quiz.ledger.service import Grid
 from quiz.referential import Referential
 from quiz.spreadsheet import append_text_row, csv_text
+from quiz.typography import french
 
 COMPETENCE_LABELS = {
     State.MET: "Acquise",
@@ -53,7 +54,7 @@ def title_cell(status: CertificationStatus) -> str:
     if status.validated:
         return with_date("Titre validé", status.date)
     if status.partial:
-        return "Certification partielle : " + ", ".join(b.bloc for b in status.validated_blocs)
+        return french("Certification partielle : ") + ", ".join(b.bloc for b in status.validated_blocs)
     return "Non validé"
 
 

@@ -144,15 +144,49 @@ def _e2_rows(candidate_id: int, thematic: int, passed: bool, attempt_id: int, sc
         competences = referential().thematic(thematic).competences
     except StopIteration:
         raise LedgerError(f"thématique inconnue : {thematic}") from None
-    percent = None
-    if score is not None:
-        percent = (Decimal(score.numerator) * 100 / Decimal(score.denominator)).quantize(CENT, ROUND_HALF_UP)
+    percent = _percent(score) if score is not None else None
     return [
         {"candidate_id": candidate_id, "competence": code, "modality": "E2", "thematic": thematic,
          "passed": passed, "score": percent, "score_max": E2_SCORE_MAX if percent is not None else None,
          "source": "e2_attempt", "attempt_id": attempt_id, "recorded_at": when, "assessed_on": local_date(when)}
         for code in competences
     ]
+
+
+def _percent(score: Fraction) -> Decimal:
+    return (Decimal(score.numerator) * 100 / Decimal(score.denominator)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _latest_version(entry: LedgerEntry) -> LedgerEntry:
+    while (newer := db.session.execute(select(LedgerEntry).where(LedgerEntry.replaces_id == entry.id))
+           .scalar_one_or_none()) is not None:
+        entry = newer
+    return entry
+
+
+def record_e2_correction(attempt_id: int, passed: bool, score: Fraction, reason: str,
+                         recorded_by_id: int) -> list[LedgerEntry]:
+    """The E2 entries of an attempt rescored after the fact (late answers accepted), with the reason.
+
+    Each effective entry of the attempt is replaced by a new one; the history keeps both. Not
+    committed: the caller commits it with the decision that caused it.
+    """
+    if not (reason or "").strip():
+        raise LedgerError("le motif de la correction est obligatoire")
+    now = utcnow()
+    entries = [
+        LedgerEntry(
+            candidate_id=current.candidate_id, competence=current.competence, modality="E2",
+            thematic=current.thematic, passed=passed, score=_percent(score), score_max=E2_SCORE_MAX,
+            source="e2_attempt", replaces_id=current.id, correction_reason=reason.strip(),
+            recorded_by_id=recorded_by_id, recorded_at=now, assessed_on=current.assessed_on,
+        )
+        for current in map(_latest_version, _entries_of_attempt(attempt_id))
+    ]
+    db.session.add_all(entries)
+    record("ledger.correction", target=("Attempt", attempt_id), commit=False,
+           details={"reason": reason.strip(), "passed": passed, "score": str(_percent(score))})
+    return entries
 
 
 def _open_transaction() -> None:

@@ -1,8 +1,39 @@
 /*
  * The attempt page: autosave every answer, keep answers in the browser while the network is
  * down, and a countdown computed from the server's remaining seconds (never the device clock).
+ * Every question is on the page: moving between them is done here, so it works offline; links
+ * that would leave the page are held back while offline. Answers still on the device when the
+ * time is over are sent when the network returns (the server keeps them apart, as late answers).
  * Without JavaScript the page is a plain form that saves on each button.
  */
+function formatDuration(seconds) {
+  "use strict";
+  var h = Math.floor(seconds / 3600);
+  var m = Math.floor((seconds % 3600) / 60);
+  var s = seconds % 60;
+  var mm = (h ? String(m).padStart(2, "0") : String(m));
+  return (h ? h + "\u00a0h " : "") + mm + "\u00a0min " + String(s).padStart(2, "0") + "\u00a0s";
+}
+
+/* The hand-in page keeps the countdown; at 0:00 it hands in as the deadline's. */
+(function () {
+  "use strict";
+  var box = document.getElementById("handin");
+  if (!box) { return; }
+  var value = document.getElementById("timer-value");
+  var endAt = performance.now() + Number(box.dataset.remaining) * 1000;
+  (function tick() {
+    var left = Math.max(0, Math.round((endAt - performance.now()) / 1000));
+    value.textContent = formatDuration(left);
+    if (left === 0) {
+      if (navigator.onLine) { document.getElementById("auto-submit").submit(); return; }
+      window.addEventListener("online", function () { document.getElementById("auto-submit").submit(); });
+      return;
+    }
+    setTimeout(tick, 1000);
+  }());
+}());
+
 (function () {
   "use strict";
 
@@ -22,6 +53,12 @@
   var inFlight = false;
   var offline = false;
   var finished = false;
+  var handingIn = false;
+  var lateStored = false;
+  var oneByOne = root.dataset.oneByOne === "true";
+  var total = Number(root.dataset.total);
+  var firstShown = form.querySelector("fieldset.question:not([hidden])");
+  var current = firstShown ? Number(firstShown.dataset.position) : 1;
   var retryDelay = 1000;
   var endAt = performance.now() + Number(root.dataset.remaining) * 1000;
   var announced = {};
@@ -57,16 +94,14 @@
     } else if (type === "numeric" || type === "short") {
       response = fieldset.querySelector("input[name='" + name + "']").value;
     } else if (type === "ordering") {
-      var ranks = [];
+      /* Sent as a rank per element: the server refuses a rank given twice, and so does the page. */
+      var ranks = {};
       var complete = true;
       fieldset.querySelectorAll("select[name^='" + name + "-rank-']").forEach(function (sel) {
         if (!sel.value) { complete = false; }
-        ranks.push({ id: sel.name.slice((name + "-rank-").length), rank: Number(sel.value) });
+        ranks[sel.name.slice((name + "-rank-").length)] = sel.value;
       });
-      if (complete) {
-        ranks.sort(function (a, b) { return a.rank - b.rank; });
-        response = ranks.map(function (r) { return r.id; });
-      }
+      response = complete ? ranks : null;
     } else if (type === "matching") {
       response = {};
       fieldset.querySelectorAll("select[name^='" + name + "-match-']").forEach(function (sel) {
@@ -90,10 +125,10 @@
       });
     } else if (type === "numeric" || type === "short") {
       fieldset.querySelector("input[name='" + name + "']").value = r || "";
-    } else if (type === "ordering" && Array.isArray(r)) {
-      r.forEach(function (id, i) {
+    } else if (type === "ordering" && r) {
+      Object.keys(r).forEach(function (id) {
         var sel = fieldset.querySelector("select[name='" + name + "-rank-" + id + "']");
-        if (sel) { sel.value = String(i + 1); }
+        if (sel) { sel.value = String(r[id]); }
       });
     } else if (type === "matching" && r) {
       Object.keys(r).forEach(function (left) {
@@ -121,9 +156,42 @@
       (left === 1 ? M.oneUnanswered : M.manyUnanswered).replace("{n}", left);
   }
 
+  /* A refused answer is explained next to its question, tied to its controls (aria-describedby). */
+  function setError(pos, message) {
+    var fieldset = document.getElementById("question-" + pos);
+    var box = document.getElementById("q" + pos + "-error");
+    if (!fieldset || !box) { return; }
+    box.textContent = message || "";
+    fieldset.querySelectorAll("input[type=text], select").forEach(function (el) {
+      if (message) { el.setAttribute("aria-invalid", "true"); } else { el.removeAttribute("aria-invalid"); }
+    });
+  }
+
+  function duplicateRank(answer) {
+    if (!answer.response || Array.isArray(answer.response) || typeof answer.response !== "object") { return null; }
+    var seen = {};
+    var keys = Object.keys(answer.response);
+    for (var i = 0; i < keys.length; i++) {
+      var rank = answer.response[keys[i]];
+      if (seen[rank]) { return rank; }
+      seen[rank] = true;
+    }
+    return null;
+  }
+
   function queue(fieldset) {
     var pos = fieldset.dataset.position;
     var answer = readAnswer(fieldset);
+    if (fieldset.dataset.type === "ordering") {
+      var twice = duplicateRank(answer);
+      if (twice) {
+        setError(pos, M.duplicateRank.replace("{rank}", twice));
+        updateNav(pos, { response: null, flagged: answer.flagged });
+        return;
+      }
+    }
+    setError(pos, "");
+    answer.answered_at = new Date().toISOString();
     pending[pos] = answer;
     persist();
     updateNav(pos, answer);
@@ -149,7 +217,6 @@
         if (JSON.stringify(pending[pos]) === sent) { delete pending[pos]; persist(); }
         offline = false;
         retryDelay = 1000;
-        setNavigation(true);
         if (typeof reply.body.remaining_seconds === "number") { resync(reply.body.remaining_seconds); }
         if (!pendingCount()) {
           var at = reply.body.saved_at ? new Date(reply.body.saved_at).toLocaleTimeString("fr-FR",
@@ -158,7 +225,12 @@
         }
         flush();
       } else if (reply.status === 409) {
-        finish(reply.body.message || M.handedIn);
+        /* Over: what is left on the device still goes out, one by one; the server keeps it apart. */
+        delete pending[pos];
+        persist();
+        lateStored = lateStored || !!reply.body.stored_late;
+        if (pendingCount()) { handingIn = true; flush(); return; }
+        finish(lateStored ? M.lateStored : (reply.body.message || M.handedIn));
       } else if (mustRenew(reply)) {
         /* The session ended or the page's token is refused: the answer stays in this browser and
            goes out from the page reloaded after logging in again. */
@@ -167,6 +239,8 @@
         delete pending[pos];
         persist();
         say(reply.body.message || M.notSaved, "danger");
+        setError(pos, reply.body.message || M.notSaved);
+        updateNav(pos, { response: null, flagged: false });
         flush();
       } else {
         goOffline();
@@ -188,15 +262,11 @@
 
   function goOffline() {
     offline = true;
-    setNavigation(false);
-    say(M.offline, "warning");
+    say(handingIn ? M.timeUpOffline : M.offline, "warning");
     setTimeout(flush, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 15000);
   }
-
-  function setNavigation(enabled) {
-    form.querySelectorAll(".nav-button").forEach(function (b) { b.disabled = !enabled; });
-  }
+  function isOffline() { return offline || !navigator.onLine; }
 
   function finish(message) {
     finished = true;
@@ -208,16 +278,19 @@
 
   /* Countdown: a monotonic clock (performance.now) anchored on the server's remaining seconds. */
   function resync(remaining) {
+    var shownLeft = (endAt - performance.now()) / 1000;
     lastSync = performance.now();
     endAt = lastSync + remaining * 1000;
+    if (remaining < shownLeft - 5) {
+      /* The server shortened the attempt (the session closes earlier): say why the clock jumped,
+         instead of the « 10 minutes left » steps it jumped over. */
+      [600, 300, 60].forEach(function (step) { if (remaining <= step) { announced[step] = true; } });
+      tick();
+      announcer.textContent = M.deadlineCut.replace("{time}", format(remaining));
+      say(announcer.textContent, "warning");
+    }
   }
-  function format(seconds) {
-    var h = Math.floor(seconds / 3600);
-    var m = Math.floor((seconds % 3600) / 60);
-    var s = seconds % 60;
-    var mm = (h ? String(m).padStart(2, "0") : String(m));
-    return (h ? h + " h " : "") + mm + " min " + String(s).padStart(2, "0") + " s";
-  }
+  var format = formatDuration;
   function tick() {
     var left = Math.max(0, Math.round((endAt - performance.now()) / 1000));
     timerValue.textContent = format(left);
@@ -228,21 +301,75 @@
       }
     });
     if (left <= 60) { document.getElementById("timer").classList.add("timer-urgent"); }
-    if (left === 0 && !finished) { autoSubmit(); return; }
-    setTimeout(tick, 1000 - ((endAt - performance.now()) % 1000 + 1000) % 1000 || 1000);
+    if (left === 0 && !finished && !handingIn) { autoSubmit(); return; }
+    clearTimeout(tickTimer);
+    tickTimer = setTimeout(tick, 1000 - ((endAt - performance.now()) % 1000 + 1000) % 1000 || 1000);
   }
+  var tickTimer = null;
+  /* At 0:00 the page hands in as the deadline's, once what it holds is sent. Offline, it never
+     leaves: it waits for the network, then sends (the server keeps late answers apart). */
   function autoSubmit() {
-    finished = true;
+    handingIn = true;
     announcer.textContent = M.timeUp;
     var deadline = performance.now() + 8000;
     (function waitForSaves() {
-      if ((pendingCount() === 0 && !inFlight) || performance.now() > deadline) {
+      if (finished) { return; }
+      if (isOffline()) {
+        say(M.timeUpOffline, "warning");
+        setTimeout(waitForSaves, 1000);
+      } else if ((pendingCount() === 0 && !inFlight) || performance.now() > deadline) {
         document.getElementById("auto-submit").submit();
       } else {
-        finished = false; flush(); finished = true;
+        flush();
         setTimeout(waitForSaves, 250);
       }
     }());
+  }
+
+  /* Moving between questions on the page itself: no request, so it works offline too. */
+  function show(pos, focus) {
+    pos = Math.min(Math.max(Number(pos) || 1, 1), total);
+    current = pos;
+    /* A case's questions are shown together, under the case's text. */
+    var here = form.querySelector("fieldset.question[data-position='" + pos + "']");
+    var group = here && here.dataset.case;
+    var first = pos, last = pos;
+    form.querySelectorAll("fieldset.question").forEach(function (fs) {
+      var p = Number(fs.dataset.position);
+      var visible = !oneByOne || p === pos || (group && fs.dataset.case === group);
+      fs.hidden = !visible;
+      if (visible && oneByOne) { first = Math.min(first, p); last = Math.max(last, p); }
+    });
+    form.querySelectorAll("[data-case-text]").forEach(function (text) {
+      text.hidden = oneByOne && text.dataset.caseText !== group;
+    });
+    var previous = document.getElementById("go-previous");
+    var next = document.getElementById("go-next");
+    if (previous) { previous.value = first - 1; previous.hidden = !oneByOne || first <= 1; }
+    if (next) { next.value = last + 1; next.hidden = !oneByOne || last >= total; }
+    var saveButton = document.getElementById("go-save");
+    if (saveButton) { saveButton.value = oneByOne ? pos : ""; }
+    document.querySelectorAll(".question-nav a").forEach(function (link) {
+      var here = oneByOne && Number(link.dataset.position) === pos;
+      link.classList.toggle("current", here);
+      if (here) { link.setAttribute("aria-current", "step"); } else { link.removeAttribute("aria-current"); }
+    });
+    var modeForm = document.getElementById("mode-form");
+    modeForm.querySelector("input[name=q]").value = pos;
+    try { history.replaceState(null, "", "?q=" + pos); } catch (e) { /* file: or sandboxed */ }
+    if (focus) {
+      var heading = document.getElementById("question-" + pos + "-title");
+      if (!oneByOne) { heading.scrollIntoView({ block: "start" }); }
+      heading.focus({ preventScroll: oneByOne });
+    }
+  }
+  function setMode(all) {
+    oneByOne = !all;
+    var modeForm = document.getElementById("mode-form");
+    var button = document.getElementById("mode-button");
+    modeForm.querySelector("input[name=mode]").value = all ? "one" : "all";
+    button.textContent = all ? button.dataset.labelOne : button.dataset.labelAll;
+    show(current, true);
   }
   /* The status poll notices an attempt handed in elsewhere and corrects the countdown's drift.
      Every save already brings the server's remaining time, so the poll is skipped while saves do:
@@ -258,7 +385,11 @@
           if (mustRenew(reply)) { say(reply.body.message || M.notSaved, "danger"); }
           return;
         }
-        if (reply.body.status !== "in_progress") { finish(M.handedIn); return; }
+        if (reply.body.status !== "in_progress") {
+          /* Handed in meanwhile: what this device still holds goes out first, kept as late answers. */
+          if (pendingCount()) { handingIn = true; offline = false; flush(); } else { finish(M.handedIn); }
+          return;
+        }
         resync(reply.body.remaining_seconds);
         if (offline) { flush(); }
       })
@@ -278,9 +409,45 @@
     });
   });
   form.addEventListener("submit", function (event) {
-    if (offline) { event.preventDefault(); say(M.offlineNavigation, "warning"); }
+    var button = event.submitter;
+    var go = button && button.name === "go" ? button.value : null;
+    if (go && /^\d+$/.test(go) && button.id !== "go-save") {
+      event.preventDefault();
+      show(go, true);
+    } else if (button && button.id === "go-save") {
+      event.preventDefault();
+      if (pendingCount()) { flush(); } else if (!isOffline()) { say(M.allSaved, "success"); }
+    } else if (isOffline()) {
+      event.preventDefault();
+      say(M.offlineNavigation, "warning");
+    }
   });
-  window.addEventListener("online", function () { retryDelay = 1000; flush(); });
+  document.querySelectorAll(".question-nav a").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      show(link.dataset.position, true);
+    });
+  });
+  document.getElementById("mode-form").addEventListener("submit", function (event) {
+    if (isOffline()) {
+      event.preventDefault();
+      setMode(oneByOne);
+    }
+  });
+  /* Anything else that would leave the page (menu, language, logout) waits for the network. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || !isOffline() || link.getAttribute("href").charAt(0) === "#" || link.closest(".question-nav")) {
+      return;
+    }
+    event.preventDefault();
+    say(M.offlineNavigation, "warning");
+  }, true);
+  document.addEventListener("submit", function (event) {
+    if (event.target === form || event.target.id === "mode-form" || event.target.id === "auto-submit") { return; }
+    if (isOffline()) { event.preventDefault(); say(M.offlineNavigation, "warning"); }
+  }, true);
+  window.addEventListener("online", function () { offline = false; retryDelay = 1000; flush(); });
   window.addEventListener("offline", goOffline);
   if (pendingCount()) { flush(); }
   tick();

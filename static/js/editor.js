@@ -140,6 +140,58 @@
     timer = window.setTimeout(check, 700);
   }
 
-  if (editor) { editor.on("change", schedule); } else { textarea.addEventListener("input", schedule); }
+  /* Nothing typed is lost: the text is kept in this browser as it is typed, offered back on
+     return, and leaving with unsaved changes asks first. The copy goes once the server has it. */
+  var draftKey = form.getAttribute("data-draft-key");
+  var saved = text();
+  var submitting = false;
+  /* The server keeps the text as the form posts it (CRLF, trailing space trimmed): compare loosely. */
+  function same(a, b) {
+    function norm(t) { return t.replace(/\r\n?/g, "\n").replace(/\s+$/, ""); }
+    return norm(a) === norm(b);
+  }
+  function setText(value) { if (editor) { editor.setValue(value); } else { textarea.value = value; } }
+  function keep() {
+    try {
+      if (same(text(), saved)) { localStorage.removeItem(draftKey); return; }
+      localStorage.setItem(draftKey, JSON.stringify({ text: text(), at: new Date().toISOString() }));
+    } catch (e) { /* storage full or refused: the leaving guard still asks */ }
+  }
+  function offerDraft() {
+    var stored = null;
+    try { stored = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { stored = null; }
+    if (!stored || typeof stored.text !== "string") { return; }
+    if (same(stored.text, saved)) { localStorage.removeItem(draftKey); return; }
+    var box = document.getElementById("local-draft");
+    var when = new Date(stored.at).toLocaleString("fr-FR");
+    document.getElementById("local-draft-text").textContent = M.draftFound.replace("{when}", when);
+    var restore = document.getElementById("local-draft-restore");
+    var dismiss = document.getElementById("local-draft-dismiss");
+    restore.textContent = M.restore;
+    dismiss.textContent = M.dismiss;
+    box.hidden = false;
+    restore.addEventListener("click", function () {
+      setText(stored.text);
+      box.hidden = true;
+      status.textContent = M.restored;
+      if (editor) { editor.focus(); } else { textarea.focus(); }
+      schedule();
+    });
+    dismiss.addEventListener("click", function () {
+      localStorage.removeItem(draftKey);
+      box.hidden = true;
+      textarea.focus();
+    });
+  }
+  form.addEventListener("submit", function () { submitting = true; });
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting || same(text(), saved)) { return; }
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
+  function changed() { keep(); schedule(); }
+  if (editor) { editor.on("change", changed); } else { textarea.addEventListener("input", changed); }
+  offerDraft();
   check();
 })();

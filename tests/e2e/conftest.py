@@ -23,14 +23,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+# Generous limits for a loaded machine: expectations wait on conditions, never on fixed sleeps,
+# so a longer limit costs nothing when the page is quick and saves a run when it is slow.
+EXPECT_TIMEOUT_MS = 30_000
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         if os.environ.get("QUIZ_REQUIRE_E2E") == "1":
             pytest.fail("QUIZ_REQUIRE_E2E=1 mais /usr/bin/chromium est absent (apt-get install chromium)")
         pytest.skip("Tests navigateur ignorés : /usr/bin/chromium absent (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -52,7 +58,7 @@ def live_server(app):
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="fr-FR", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(EXPECT_TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -53,9 +53,16 @@ def items(attempt: Attempt) -> dict:
 def start(page, browser_login, candidate) -> Attempt:
     browser_login(page, candidate)
     page.get_by_role("link", name="Mes questionnaires").first.click()
-    page.get_by_role("button", name=re.compile("Commencer")).click()
+    page.get_by_role("link", name=re.compile("Commencer")).click()
+    expect(page.locator("#start-terms")).to_contain_text("Fin de la tentative")
+    page.get_by_role("button", name="Commencer maintenant").click()
     expect(page.get_by_role("timer")).to_be_visible()
     return current_attempt()
+
+
+def show_all(page) -> None:
+    page.get_by_role("button", name="Afficher toutes les questions sur une page").click()
+    expect(page.get_by_role("button", name="Afficher une question par page")).to_be_visible()
 
 
 def wait_all_saved(page) -> None:
@@ -82,7 +89,7 @@ def test_take_a_whole_questionnaire_and_pass(page, browser_login, clock, open_se
 def test_a_reload_keeps_every_answer(page, browser_login, clock, open_session, candidate):
     open_session(count=6)
     attempt = start(page, browser_login, candidate)
-    page.goto(f"/attempts/{attempt.id}?mode=all")
+    show_all(page)
     questions = items(attempt)
     for position in (1, 2, 3, 4):
         answer(page, questions[position])
@@ -105,7 +112,7 @@ def test_a_reload_keeps_every_answer(page, browser_login, clock, open_session, c
 def test_answers_survive_a_network_cut(page, browser_login, clock, open_session, candidate):
     open_session(count=6)
     attempt = start(page, browser_login, candidate)
-    page.goto(f"/attempts/{attempt.id}?mode=all")
+    show_all(page)
     questions = items(attempt)
     page.route("**/api/attempts/**", lambda route: route.abort("internetdisconnected"))
     for position in (1, 2, 3):
@@ -124,14 +131,14 @@ def test_an_ended_session_keeps_the_answer_in_the_browser(page, browser_login, c
     once logged in again, the reloaded page sends it."""
     open_session(count=6)
     attempt = start(page, browser_login, candidate)
-    page.goto(f"/attempts/{attempt.id}?mode=all")
+    show_all(page)
     questions = items(attempt)
     page.context.clear_cookies()
     answer(page, questions[1])
     expect(page.get_by_role("status").filter(has_text="Votre session a pris fin")).to_be_visible()
     assert current_attempt().items[0].response is None
     browser_login(page, candidate)
-    page.goto(f"/attempts/{attempt.id}?mode=all")
+    page.goto(f"/attempts/{attempt.id}")
     wait_all_saved(page)
     assert current_attempt().items[0].response is not None
 

@@ -56,8 +56,8 @@ def test_the_page_shows_the_hand_computed_figures(client, login, make_user, ques
     assert "Analyse financière — E2" in home and "0,75 (KR-20)" in home
     html = client.get(f"/atelier/statistiques/{questionnaire.id}").get_data(as_text=True)
     assert "<dd class=\"col-sm-8\">4</dd>" in html  # the trial and the unfinished attempt are left out
-    assert "50,0 %" in html  # mean score and pass rate
-    assert "37,3 %" in html  # standard deviation: 50 * sqrt(5) / 3
+    assert "50,0\u202f%" in html  # mean score and pass rate
+    assert "37,3\u202f%" in html  # standard deviation: 50 * sqrt(5) / 3
     assert "0,75" in html and "KR-20" in html
     assert "0,71" in html  # AF-001 discrimination: 1 / sqrt(2)
     assert "0,52" in html  # AF-002 and AF-003: 0.75 / sqrt(0.75 * 2.75)

@@ -6,6 +6,7 @@ import json
 import threading
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from sqlalchemy import func, select, update
@@ -14,7 +15,7 @@ from quiz.exams import service
 from quiz.exams.models import Accommodation, Attempt, AttemptItem
 from quiz.extensions import db
 from quiz.ledger.models import LedgerEntry
-from tests.helpers import key_for, wrong_for
+from tests.helpers import key_for, text_of, wrong_for
 
 
 @pytest.fixture
@@ -39,11 +40,12 @@ def test_start_draws_versions_and_sets_the_deadline_on_the_server(clock, open_se
     assert service.start_attempt(candidate, session.id).id == attempt.id
 
 
-def test_extra_time_is_added_but_never_past_the_window(clock, open_session, candidate):
-    db.session.add(Accommodation(user_id=candidate.id, extra_time_percent=33, reason="tiers-temps"))
+def test_extra_time_is_added_exactly_but_never_past_the_window(clock, open_session, candidate):
+    """A tiers-temps is a third: 30 minutes become 40, not 39 min 54 s (33 %)."""
+    db.session.add(Accommodation(user_id=candidate.id, extra_time=Fraction(1, 3), reason="tiers-temps"))
     db.session.commit()
     attempt = service.start_attempt(candidate, open_session(minutes=30).id)
-    assert attempt.deadline == clock.now + timedelta(minutes=39, seconds=54)
+    assert attempt.deadline == clock.now + timedelta(minutes=40)
 
     short = open_session(cohort="Promotion test", minutes=30, closes_in=600)
     late = service.start_attempt(candidate, short.id)
@@ -104,7 +106,7 @@ def test_expired_attempts_are_finalised_by_the_command(clock, open_session, cand
     attempt = service.start_attempt(candidate, open_session().id)
     clock.advance(minutes=31)
     result = app.test_cli_runner().invoke(args=["attempts", "finalize-expired"])
-    assert "1 tentative(s) remise(s)." in result.output
+    assert "1 tentative remise." in result.output
     db.session.refresh(attempt)
     assert attempt.finished and _ledger_count(attempt.id) == 2
 
@@ -280,7 +282,8 @@ def test_a_late_api_save_gets_a_clear_refusal(client, login, clock, open_session
     reply = client.post(f"/api/attempts/{attempt.id}/answers/1", json={"response": None,
                                                                        "deadline": "2099-01-01T00:00:00Z"})
     assert reply.status_code == 409
-    assert "temps est écoulé" in reply.json["message"]
+    assert "temps était écoulé" in reply.json["message"] and reply.json["stored_late"] is True
+    assert reply.json["finished"] is True
 
 
 def test_nobody_reaches_another_candidates_attempt(client, login, clock, open_session, candidate, make_user):
@@ -351,9 +354,9 @@ def test_a_questionnaire_cannot_ask_for_more_than_its_bank(client, login, make_u
     login(client, make_user(roles=("trainer",)))
     response = client.post("/manage/questionnaires/new", data={
         "thematic": "1", "title": "Trop long", "question_count": "80", "duration_minutes": "30",
-        "draw_rule": "uniform", "attempts_allowed": "1", "review_policy": "score"})
+        "draw_rule": "uniform", "attempts_allowed": "1", "review_score": "immediately"})
     assert response.status_code == 200
-    assert "ne contient que 6 question(s)" in response.get_data(as_text=True)
+    assert "ne contient que 6 questions" in text_of(response)
 
 
 def test_a_started_session_keeps_its_questionnaire(client, login, clock, open_session, candidate, make_user):
@@ -370,14 +373,14 @@ def test_a_started_session_keeps_its_questionnaire(client, login, clock, open_se
 
 
 def test_candidate_sees_the_time_available_before_starting(client, login, clock, open_session, candidate):
-    db.session.add(Accommodation(user_id=candidate.id, extra_time_percent=50))
+    db.session.add(Accommodation(user_id=candidate.id, extra_time=Fraction(1, 2)))
     db.session.commit()
     open_session(minutes=30)
     open_session(minutes=30, closes_in=600)
     login(client, candidate)
     page = client.get("/questionnaires").get_data(as_text=True)
-    assert "Temps disponible : 45 minutes" in page
-    assert "Temps disponible : 10 minutes" in page and "ferme avant la fin" in page
+    assert "Temps disponible\u00a0: 45 minutes" in page
+    assert "Temps disponible\u00a0: 10 minutes" in page and "ferme avant la fin" in page
 
 
 def test_an_attempt_known_to_the_process_stays_closed_to_others(client, login, clock, open_session, candidate,

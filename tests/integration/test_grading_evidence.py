@@ -119,7 +119,7 @@ def test_files_with_the_wrong_content_are_refused_and_the_form_is_kept(client, l
     response = upload(client, people["candidate"], [(io.BytesIO(REFUSED[name]), name)], comment="À conserver")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert f"« {name} » n&#39;est pas un fichier PDF, DOCX, ODT ou XLSX valide" in html or (
+    assert f"«\u00a0{name}\u00a0» n&#39;est pas un fichier PDF, DOCX, ODT ou XLSX valide" in html or (
         f"« {name} » n'est pas un fichier PDF, DOCX, ODT ou XLSX valide" in html
     )
     assert "À conserver" in html and "le reste de votre saisie est conservé" in html
@@ -132,7 +132,7 @@ def test_an_oversized_file_gets_a_clear_message_and_nothing_else_is_lost(app, cl
     big = PDF_BYTES + b"0" * (1024 * 1024)
     files = [(io.BytesIO(PDF_BYTES), "petit.pdf"), (io.BytesIO(big), "gros.pdf")]
     html = upload(client, people["candidate"], files, comment="Texte saisi").get_data(as_text=True)
-    assert "« gros.pdf » dépasse la taille maximale de 1 Mo" in html
+    assert "«\u00a0gros.pdf\u00a0» dépasse la taille maximale de 1 Mo" in html
     assert "Texte saisi" in html
     for code in ("C10", "C11", "C12"):
         assert re.search(rf'name="{code}_selected"[^>]*checked|checked[^>]*name="{code}_selected"', html)

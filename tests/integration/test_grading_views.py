@@ -204,7 +204,7 @@ def test_a_correction_through_the_form_needs_a_reason_and_keeps_both_entries(cli
 
     html = client.get(f"/registre/candidats/{candidate.id}").get_data(as_text=True).replace("&#39;", "'")
     assert f"Remplacée par l'entrée n° {fix.id}" in html
-    assert f"Corrige l'entrée n° {original.id} : Grille mal reportée" in html
+    assert f"Corrige l'entrée n° {original.id}\u00a0: Grille mal reportée" in html
 
     again = client.get(url, follow_redirects=True).get_data(as_text=True)
     assert "déjà été corrigée" in again

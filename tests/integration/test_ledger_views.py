@@ -131,7 +131,7 @@ def test_the_grid_shows_every_candidate_of_the_cohort_with_statuses(client, logi
             for c in b.competences:
                 assert row[c.competence] == c.state.value
     assert "Ailleurs" not in html
-    assert "Titre validé le 04/05/2026" in html and "Certification partielle : B2, B3" in html
+    assert "Titre validé le 04/05/2026" in html and "Certification partielle\u00a0: B2, B3" in html
 
 
 @pytest.mark.parametrize(("wanted", "who"), [("titre", "full"), ("partiel", "partial"), ("aucun", "none")])
@@ -168,7 +168,7 @@ def check_against_statuses(header, rows, cohort):
                 if comp.validated:
                     assert cell.endswith(comp.date.strftime("%d/%m/%Y"))
         assert cells["Titre"].startswith("Titre validé") == status.validated
-    assert rows[1][-1] == "Certification partielle : B2, B3"
+    assert rows[1][-1] == "Certification partielle\u00a0: B2, B3"
     assert dict(zip(header, rows[2], strict=True))["C5 (B2.1)"] == "Non acquise"
 
 

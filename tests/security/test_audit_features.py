@@ -52,11 +52,11 @@ def test_accommodations_and_session_edits_are_journaled(app, make_user, clock):
     world = build_world(make_user, clock)
     admin, candidate = world.users["admin"], world.users["candidate"]
     client = client_as(app, admin)
-    client.post("/manage/accommodations", data={"candidate": candidate.id, "extra_time_percent": 33,
+    client.post("/manage/accommodations", data={"candidate": candidate.id, "extra_time": "1/3",
                                                 "reason": "Tiers-temps"})
     (granted,) = journal("accommodation.")
     assert (granted.actor_id, granted.target_id) == (admin.id, str(candidate.id))
-    assert granted.details["extra_time_percent"] == 33
+    assert granted.details["extra_time"] == "1/3"
     client.post(f"/manage/sessions/{world['session']}/edit", data={
         "questionnaire": str(world["questionnaire"]), "opens_at": "2026-06-15T09:00",
         "closes_at": "2026-06-20T18:00", "cohorts": [str(world["cohort"])]})

@@ -113,7 +113,9 @@ MATRIX: dict[tuple[str, str], Case] = {
         "admin", ok=302, args=lambda w: {"message_id": w["message"]}),
     # --- questionnaires: candidates -------------------------------------------------------------------
     ("/questionnaires", "GET"): roles("candidate"),
+    ("/sessions/<int:session_id>/start", "GET"): roles("candidate", args=of(session_id="session")),
     ("/sessions/<int:session_id>/start", "POST"): roles("candidate", ok=302, args=of(session_id="session")),
+    ("/attempts/<int:attempt_id>/mode", "POST"): owner_only(302, args=of(attempt_id="candidate_attempt")),
     ("/attempts/<int:attempt_id>", "GET"): owner_only(200, args=of(attempt_id="candidate_attempt")),
     ("/attempts/<int:attempt_id>", "POST"): owner_only(302, args=of(attempt_id="candidate_attempt")),
     ("/attempts/<int:attempt_id>/submit", "GET"): owner_only(200, args=of(attempt_id="candidate_attempt")),
@@ -143,6 +145,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/manage/sessions/<int:session_id>", "GET"): roles(*AUTHORS, args=of(session_id="session")),
     ("/manage/sessions/<int:session_id>/edit", "GET"): roles(*AUTHORS, args=of(session_id="session")),
     ("/manage/sessions/<int:session_id>/edit", "POST"): roles(*AUTHORS, args=of(session_id="session")),
+    ("/manage/attempts/<int:attempt_id>/late", "GET"): roles(*AUTHORS, args=of(attempt_id="candidate_finished")),
+    ("/manage/attempts/<int:attempt_id>/late", "POST"): roles("admin", args=of(attempt_id="candidate_finished")),
     ("/manage/accommodations", "GET"): roles("admin"),
     ("/manage/accommodations", "POST"): roles("admin"),
     # --- ledger ---------------------------------------------------------------------------------------

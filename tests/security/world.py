@@ -17,6 +17,7 @@ from pathlib import Path
 from quiz.accounts.models import Cohort, User
 from quiz.extensions import db
 from quiz.timeutil import utcnow
+from tests.helpers import review_options
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "question_banks" / "01-analyse-financiere.md"
@@ -70,7 +71,8 @@ def exam_setup(cohort: Cohort, *, duration_minutes=600, question_count=8, review
     import_bank()
     now = utcnow()
     questionnaire = Questionnaire(thematic=1, title="Analyse financière", question_count=question_count,
-                                  duration_minutes=duration_minutes, review_policy=review_policy)
+                                  duration_minutes=duration_minutes,
+                                  review_options=review_options(review_policy))
     session = ExamSession(questionnaire=questionnaire, opens_at=now - timedelta(hours=1), closes_at=now + closes_in)
     session.cohorts = [cohort]
     db.session.add_all([questionnaire, session])
