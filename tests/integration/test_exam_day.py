@@ -257,14 +257,14 @@ def test_a_page_cannot_claim_the_deadline_early(client, login, clock, open_sessi
 def test_duplicate_ranks_are_refused_next_to_the_question(client, login, clock, open_session, candidate):
     attempt = service.start_attempt(candidate, open_session().id)
     ordering = next(i for i in attempt.items if i.version.payload["type"] == "ordering")
-    ids = ordering.option_order
+    shown = [str(n) for n in range(1, len(ordering.option_order) + 1)]  # the browser names elements by position
     login(client, candidate)
     reply = client.post(f"/api/attempts/{attempt.id}/answers/{ordering.position}",
-                        json={"response": {ids[0]: "1", ids[1]: "1", **{i: str(n) for n, i in
-                                                                      enumerate(ids[2:], start=3)}}})
+                        json={"response": {shown[0]: "1", shown[1]: "1", **{i: str(n) for n, i in
+                                                                          enumerate(shown[2:], start=3)}}})
     assert reply.status_code == 400 and "même rang (1)" in reply.json["message"]
     form = {"shown": str(ordering.position), "go": str(ordering.position)}
-    form |= {f"q{ordering.position}-rank-{i}": "2" for i in ids}
+    form |= {f"q{ordering.position}-rank-{i}": "2" for i in shown}
     response = client.post(f"/attempts/{attempt.id}", data=form)
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]))
@@ -275,10 +275,10 @@ def test_duplicate_ranks_are_refused_next_to_the_question(client, login, clock, 
     assert not ordering.answered
 
     complete = client.post(f"/api/attempts/{attempt.id}/answers/{ordering.position}",
-                           json={"response": {i: str(n) for n, i in enumerate(ids, start=1)}})
+                           json={"response": {i: str(n) for n, i in enumerate(shown, start=1)}})
     assert complete.status_code == 200
     db.session.refresh(ordering)
-    assert ordering.answered and ordering.response == ids
+    assert ordering.answered and ordering.response == ordering.option_order
 
 
 def test_a_refused_number_is_explained_next_to_its_field(client, login, clock, open_session, candidate):

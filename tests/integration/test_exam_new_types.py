@@ -13,7 +13,7 @@ from quiz.exams import service
 from quiz.exams.models import Attempt
 from quiz.extensions import db
 from quiz.referential import load_referential
-from tests.helpers import FIXTURES, key_for
+from tests.helpers import FIXTURES, key_for, text_of
 
 BANK = (FIXTURES / "case-bank.md").read_text(encoding="utf-8")
 
@@ -71,7 +71,7 @@ def test_a_short_answer_is_posted_by_the_plain_form(client, login, clock, sessio
     too_long = client.post(f"/attempts/{attempt.id}", data={
         "shown": str(item.position), f"q{item.position}": "x" * 300, "go": str(item.position)},
         follow_redirects=True)
-    assert "Réponse trop longue : 200 caractères au plus." in too_long.get_data(as_text=True)
+    assert "Réponse trop longue : 200 caractères au plus." in text_of(too_long)
     db.session.refresh(item)
     assert item.response == "CYCLE"
 
@@ -85,7 +85,7 @@ def test_the_review_shows_the_case_accepted_answers_and_weights(client, login, c
     service.submit(attempt)
     login(client, candidate)
     clock.advance(hours=2)
-    page = client.get(f"/attempts/{attempt.id}/review").get_data(as_text=True)
-    assert page.count("Cas : La société Dupont") == 1
-    assert "Réponses acceptées" in page and "cycle" in page and "crédit 50\u00a0%" in page
+    page = text_of(client.get(f"/attempts/{attempt.id}/review"))
+    assert page.count("Cas : La société Dupont") == 1
+    assert "Réponses acceptées" in page and "cycle" in page and "crédit 50 %" in page
     assert "en partie juste" in page
