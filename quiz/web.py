@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import IntegerConverter
 
@@ -57,16 +58,19 @@ MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
-    """`<int:…>` in every route: digits up to MAX_ID, else the rule does not match (404).
+    """`<int:…>` in every route: digits up to MAX_ID, else 404 for every method.
 
-    The pattern itself stops at 10 digits, so that a longer number matches no rule for any method
-    (a value refused only by `max` lets werkzeug answer 405 when a sibling rule takes another method)."""
+    The pattern stops at 10 digits, so that a longer number matches no rule; a 10-digit number
+    beyond MAX_ID is answered 404 at once rather than refused as a value (werkzeug would then try
+    the sibling rules and answer 405 where one takes another method)."""
 
     regex = r"\d{1,10}"
 
-    def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound()
+        return number
 
 
 _REQUEST_LIMITS: dict[str, Callable[[], int]] = {}
