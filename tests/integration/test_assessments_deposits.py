@@ -19,6 +19,7 @@ from quiz.extensions import db
 from quiz.notifications import sender
 from quiz.storage.models import StoredFile
 from tests.assessments_helpers import PDF_BYTES, cohort_of, deposit, docx_bytes, make_session
+from tests.helpers import text_of
 
 
 @pytest.fixture
@@ -113,7 +114,7 @@ def test_refused_files_leave_nothing_behind(client, login, people, session, file
 def test_an_oversized_file_is_refused_with_its_name(app, client, login, people, session):
     app.config["DEPOSIT_MAX_BYTES"] = 1024 * 1024
     login(client, people["candidate"])
-    html = deposit(client, session, [("gros.pdf", PDF_BYTES + b"0" * (1024 * 1024))]).get_data(as_text=True)
+    html = text_of(deposit(client, session, [("gros.pdf", PDF_BYTES + b"0" * (1024 * 1024))]))
     assert "« gros.pdf » dépasse la taille maximale de 1 Mo" in html
 
 
