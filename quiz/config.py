@@ -36,7 +36,8 @@ def load_config(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Civil identities' encryption keys (comma-separated, newest first); instance/identity.key without.
         "IDENTITY_KEYS": env("QUIZ_IDENTITY_KEYS", ""),
-        "PUBLIC_BASE_URL": env("QUIZ_PUBLIC_BASE_URL", ""),
+        # The site's public address: verification links, and links in mails sent from the background.
+        "PUBLIC_BASE_URL": env("QUIZ_PUBLIC_BASE_URL", "").rstrip("/"),
         "MAX_CONTENT_LENGTH": int(env("QUIZ_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": env("QUIZ_DEFAULT_LOCALE", "fr"),
         "BABEL_DEFAULT_TIMEZONE": env("QUIZ_TIMEZONE", "Europe/Paris"),
@@ -82,8 +83,6 @@ def mail_config(instance_path: Path) -> dict:
         "SMTP_STARTTLS": env("QUIZ_SMTP_STARTTLS", "0") == "1",
         "SMTP_SSL": env("QUIZ_SMTP_SSL", "0") == "1",
         "SMTP_TIMEOUT": float(env("QUIZ_SMTP_TIMEOUT", "30")),
-        # Links in mails sent from the background (reminders), where no request gives the host.
-        "BASE_URL": env("QUIZ_BASE_URL", "").rstrip("/"),
         "PASSWORD_RESET_MINUTES": int(env("QUIZ_PASSWORD_RESET_MINUTES", "60")),
     }
 

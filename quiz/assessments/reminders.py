@@ -27,7 +27,7 @@ def _which(moment, now) -> str | None:
 
 def queue_due_reminders() -> int:
     now = utcnow()
-    link = current_app.config.get("BASE_URL", "")
+    link = current_app.config.get("PUBLIC_BASE_URL", "")
     queued = 0
     sessions = db.session.execute(select(AssessmentSession).where(
         AssessmentSession.finalised_at.is_(None), AssessmentSession.deadline_at > now,
