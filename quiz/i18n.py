@@ -47,6 +47,30 @@ def _translations():
         return g.quiz_translations
 
 
+def _locale_name() -> str:
+    """The request's locale as a string, looked up once (Flask-Babel walks its contexts each time)."""
+    try:
+        return g.quiz_locale
+    except AttributeError:
+        g.quiz_locale = str(get_locale())
+        return g.quiz_locale
+
+
+# A template's message, translated and typeset, per locale: catalogues do not change while the
+# process runs, and the attempt page asks for about 125 of them (20 questions, their labels).
+# Only the templates' own literal strings are keys, so the dictionary stays as small as the catalogue.
+_template_messages: dict[tuple[str, str], str] = {}
+
+
+def template_gettext(message: str) -> str:
+    key = (_locale_name(), message)
+    try:
+        return _template_messages[key]
+    except KeyError:
+        translated = _template_messages[key] = typography(_translations().ugettext(message))
+        return translated
+
+
 def decimal_text(value) -> str:
     """A number written by a bank (« 0.05 ») in the locale's terms (« 0,05 »); text kept as it is."""
     try:
@@ -57,7 +81,7 @@ def decimal_text(value) -> str:
 
 def typography(text):
     """French no-break spaces in French pages (kept Markup when it was)."""
-    if str(get_locale()) != "fr" or not text:
+    if not text or _locale_name() != "fr":
         return text
     return Markup(french(str(text))) if isinstance(text, Markup) else french(str(text))
 
@@ -107,7 +131,7 @@ def init_app(app: Flask) -> None:
     # Every message of the templates (JavaScript's included) gets French typography before its
     # variables are filled in, so names and answers are never altered.
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: typography(_translations().ugettext(s)),
+        gettext=template_gettext,
         ngettext=lambda s, p, n: typography(plural_text(s, p, n)),
         pgettext=lambda c, s: typography(_translations().upgettext(c, s)),
         newstyle=True,

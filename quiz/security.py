@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask, current_app, flash, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_url
@@ -37,6 +37,51 @@ class SessionUser(UserMixin):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+
+@dataclass(frozen=True, eq=False)
+class DeferredSessionUser(SessionUser):
+    """The signed cookie's user, not yet checked against the database.
+
+    Only for a view marked `@session_checked_by_write`: its one statement carries the check
+    (active, same session version, no provisional password) in its own WHERE clause, which spares
+    the autosave a round trip, and it calls `verify_session` before anything else it could do.
+    """
+
+    must_change_password: bool = False
+    deferred: bool = True
+
+
+def session_checked_by_write(view):
+    """Mark a view whose write checks the session itself (see `DeferredSessionUser`)."""
+    view.session_checked_by_write = True
+    return view
+
+
+class SessionEnded(Exception):
+    """The cookie's session no longer holds (logged out elsewhere, account closed, provisional password)."""
+
+    def __init__(self, password_change: bool = False):
+        super().__init__("password_change_required" if password_change else "login_required")
+        self.password_change = password_change
+
+
+def verify_session(user: SessionUser) -> None:
+    """The check a `DeferredSessionUser` skipped, for the paths where its write did not run or failed."""
+    if not getattr(user, "deferred", False):
+        return
+    checked = _session_user(user.id, user.session_version)
+    if checked is None or checked.must_change_password:
+        raise SessionEnded(password_change=checked is not None)
+
+
+def session_ended_response(error: SessionEnded):
+    """What the API answers when a deferred check fails: what the eager check would have answered."""
+    from quiz.extensions import login_manager
+
+    if error.password_change:
+        return api_error(403, "password_change_required", _l("Changez d'abord votre mot de passe provisoire."))
+    return login_manager.unauthorized()
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -84,6 +129,9 @@ def init_app(app: Flask) -> None:
         if not ident.isdigit() or not version.isdigit():
             return None
         if is_api_request():
+            view = current_app.view_functions.get(request.endpoint)
+            if getattr(view, "session_checked_by_write", False):
+                return DeferredSessionUser(int(ident), int(version))
             return _session_user(int(ident), int(version))
         # One query per page, roles joined: every page's navigation asks for them (the exam's JSON
         # API, which never does, gets a SessionUser above).

@@ -47,6 +47,7 @@ from quiz.exams.presentation import from_display, is_answered
 from quiz.extensions import db
 from quiz.referential import load_referential
 from quiz.scoring import grade, score_response
+from quiz.security import verify_session
 from quiz.timeutil import utcnow
 
 
@@ -68,6 +69,7 @@ _items = AttemptItem.__table__
 _attempts = Attempt.__table__
 _sessions = ExamSession.__table__
 _questionnaires = Questionnaire.__table__
+_users = User.__table__
 
 
 def grace() -> timedelta:
@@ -471,16 +473,24 @@ _PROGRESS = (
 
 
 @functools.cache
-def _write_item(columns: tuple[str, ...]):
+def _write_item(columns: tuple[str, ...], session_checked: bool = False):
     """The autosave's one write, per set of columns written (answer, flag or both).
 
     Only an item without credit is written: the finalisation gives every item its credit in the
     transaction that closes the attempt, after locking the items, so a row still without credit
     belongs to an open attempt. The same statement returns the attempt's deadline as it is now:
-    closing a session early shortens it, and a write past it is rolled back, not acknowledged.
+    closing a session early shortens it. The write itself is conditional on that deadline (plus
+    grace, `cutoff`): on PostgreSQL the autosave runs in autocommit mode, where a rollback after
+    the statement would undo nothing. `session_checked`: the statement also checks the candidate's
+    session (`DeferredSessionUser`), so that a save is one statement in all.
     """
     deadline = select(_attempts.c.deadline).where(_attempts.c.id == _items.c.attempt_id).scalar_subquery()
-    return (update(_items).where(_items.c.id == bindparam("item"), _items.c.credit.is_(None))
+    where = [_items.c.id == bindparam("item"), _items.c.credit.is_(None), deadline >= bindparam("cutoff")]
+    if session_checked:
+        where.append(exists().where(_users.c.id == bindparam("candidate"), _users.c.active.is_(True),
+                                    _users.c.session_version == bindparam("session_version"),
+                                    _users.c.must_change_password.is_(False)))
+    return (update(_items).where(*where)
             .values({column: bindparam(f"new_{column}") for column in columns}).returning(deadline))
 
 
@@ -501,18 +511,21 @@ class LateStored(AttemptClosed):
 
 def write_answer(candidate_id: int, attempt_id: int, position: int, *, raw=None, answer: bool = True,
                  flagged: bool | None = None, now: datetime | None = None,
-                 device_at: datetime | None = None) -> int:
+                 device_at: datetime | None = None, session=None) -> int:
     """Store one answer (as the browser shows it; `answer=False` only flags) while the attempt is open.
 
     The write is a single conditional UPDATE: acknowledged only if the attempt was still open
     (deadline + grace, the deadline read by the same statement) at that instant, so an
     acknowledged save is always part of the result. After the end, an answer is stored as a late
     answer (`LateStored`), with the device's time `device_at`. Returns the seconds left.
-    LookupError for an attempt that is not the candidate's.
+    LookupError for an attempt that is not the candidate's. `session`: a `DeferredSessionUser`
+    whose check the write makes; every other path checks it first (`SessionEnded`).
     """
     now = now or utcnow()
+    deferred = session is not None and getattr(session, "deferred", False)
     slot = _slot(attempt_id, position)
     if slot is None or slot.candidate_id != candidate_id:
+        verify_session(session)
         if db.session.execute(_OWNED, {"attempt": attempt_id, "candidate": candidate_id}).first() is None:
             raise LookupError(attempt_id)
         raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
@@ -523,13 +536,17 @@ def write_answer(candidate_id: int, attempt_id: int, position: int, *, raw=None,
         values |= {"response": response, "answered": is_answered(payload["type"], response)}
     late = (position, values.get("response"), device_at) if answer else None
     if is_over(slot.deadline, now):  # the cached deadline is the latest it can be: it only ever shortens
+        verify_session(session)
         _refuse_late(attempt_id, now, late)
     if flagged is not None:
         values["flagged"] = bool(flagged)
-    written = db.session.execute(
-        _write_item(tuple(values)), {"item": slot.item_id} | {f"new_{k}": v for k, v in values.items()}
-    ).first()
+    parameters = {"item": slot.item_id, "cutoff": now - grace()} | {f"new_{k}": v for k, v in values.items()}
+    if deferred:
+        parameters |= {"candidate": candidate_id, "session_version": session.session_version}
+    written = db.session.execute(_write_item(tuple(values), deferred), parameters).first()
     if written is None or is_over(written[0], now):
+        db.session.rollback()
+        verify_session(session)
         _refuse_late(attempt_id, now, late)
     db.session.commit()
     return seconds_left(written[0], now)

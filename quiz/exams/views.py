@@ -21,6 +21,7 @@ from quiz.exams.pages import attempt_page, read_form_answers, result_page, revie
 from quiz.extensions import db
 from quiz.i18n import ngettext
 from quiz.referential import load_referential
+from quiz.security import SessionEnded, session_checked_by_write, session_ended_response
 from quiz.timeutil import utcnow
 from quiz.web import api_error
 
@@ -157,8 +158,10 @@ def review(attempt):
 @bp.route("/api/attempts/<int:attempt_id>/answers/<int:position>", methods=["POST"])
 @login_required
 @autocommit
+@session_checked_by_write
 def api_save(attempt_id: int, position: int):
-    """Autosave, the hot path of an exam: no attempt object is loaded, one read and one conditional write."""
+    """Autosave, the hot path of an exam: no attempt object is loaded, one conditional write that also
+    checks the candidate's session."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return api_error(400, "bad_request", _("Requête invalide."))
@@ -167,7 +170,9 @@ def api_save(attempt_id: int, position: int):
     try:
         remaining = service.write_answer(current_user.id, attempt_id, position, raw=body.get("response"),
                                          answer=answer, flagged=flagged if answer else bool(flagged), now=now,
-                                         device_at=_device_time(body.get("answered_at")))
+                                         device_at=_device_time(body.get("answered_at")), session=current_user)
+    except SessionEnded as ended:
+        return session_ended_response(ended)
     except LookupError:
         abort(404)
     except service.ExamError as exc:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
 
-from quiz.exams.models import Attempt
+from quiz.exams.models import Attempt, LateAnswer
 from quiz.extensions import db
 from tests.conftest import PASSWORD
 from tests.helpers import key_for
@@ -159,3 +160,52 @@ def test_on_postgresql_the_autosave_runs_without_a_transaction_and_gives_back_a_
     assert all(mode is False for mode in modes[1:])  # the hand-in: one transaction, on a connection reset
     with db.engine.connect() as conn:
         assert conn.connection.dbapi_connection.autocommit is False
+
+
+def test_an_autosave_is_one_statement_that_also_checks_the_session(client, login, clock, open_session, candidate):
+    attempt = _start(client, login, open_session, candidate)
+    assert _save(client, attempt, attempt.items[0]).status_code == 200  # the process caches the questions
+    second = attempt.items[1]
+    url, body = f"/api/attempts/{attempt.id}/answers/{second.position}", {"response": key_for(second)}
+    statements = []
+
+    def spy(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", spy)
+    try:
+        assert client.post(url, json=body).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", spy)
+    assert len(statements) == 1 and statements[0].startswith("UPDATE attempt_items")
+    assert "users" in statements[0] and "session_version" in statements[0]
+    assert _stored(second) is not None
+
+
+def test_a_deadline_cut_after_the_page_loaded_stops_saves_through_the_api(client, login, clock, open_session,
+                                                                           candidate):
+    """The session closed early: the process still holds the old deadline, the database the new one.
+    The write itself is conditional on the new one (PostgreSQL's autosave has no transaction to roll back)."""
+    attempt = _start(client, login, open_session, candidate)
+    assert _save(client, attempt, attempt.items[0]).status_code == 200
+    attempt.deadline = clock.now + timedelta(minutes=1)
+    db.session.commit()
+    clock.advance(minutes=2)
+    reply = _save(client, attempt, attempt.items[1])
+    assert reply.status_code == 409 and reply.json["finished"] is True
+    assert _stored(attempt.items[1]) is None
+    db.session.refresh(attempt)
+    assert attempt.finished and attempt.items[1].credit is not None
+
+
+def test_an_ended_session_keeps_no_late_answer(client, login, clock, open_session, candidate):
+    """After the deadline a save may become a late answer, but only from a session that still holds."""
+    attempt = _start(client, login, open_session, candidate)
+    assert _save(client, attempt, attempt.items[0]).status_code == 200
+    candidate.active = False
+    db.session.commit()
+    clock.advance(hours=3)
+    assert _save(client, attempt, attempt.items[1]).status_code == 401
+    assert db.session.execute(select(LateAnswer)).first() is None
+    db.session.refresh(attempt)
+    assert not attempt.finished, "nothing was done for a session that no longer holds"
