@@ -14,7 +14,15 @@ from quiz.banks.model import Question
 RULES = ("key-longest", "stem-echo", "all-none", "negative-stem", "grammar-cue", "absolute-distractor", "two-item",
          "duplicate-option")
 
-STOP_WORDS = frozenset(["alors", "apres", "aussi", "autre", "autres", "avant", "avec", "avoir", "cette", "celle", "celui", "celles", "ceux", "chaque", "comme", "comment", "dans", "depuis", "donc", "elles", "entre", "etait", "etre", "leurs", "leur", "lorsque", "mais", "meme", "moins", "notre", "nous", "parmi", "pendant", "peut", "plus", "pour", "quand", "quel", "quelle", "quelles", "quels", "sans", "selon", "sont", "sous", "suivant", "suivante", "suivantes", "suivants", "tout", "toute", "toutes", "tous", "votre", "vous", "laquelle", "lequel", "lesquels", "lesquelles", "quelle", "doit", "doivent", "avoir", "faire", "fait", "peuvent", "cela", "ceci", "celle-ci", "dont", "encore", "ainsi", "souvent", "toujours", "jamais", "sera", "seront", "elle"])
+STOP_WORDS = frozenset((
+    "alors", "apres", "aussi", "autre", "autres", "avant", "avec", "avoir", "cette", "celle", "celui", "celles",
+    "ceux", "chaque", "comme", "comment", "dans", "depuis", "donc", "elles", "entre", "etait", "etre", "leurs",
+    "leur", "lorsque", "mais", "meme", "moins", "notre", "nous", "parmi", "pendant", "peut", "plus", "pour", "quand",
+    "quel", "quelle", "quelles", "quels", "sans", "selon", "sont", "sous", "suivant", "suivante", "suivantes",
+    "suivants", "tout", "toute", "toutes", "tous", "votre", "vous", "laquelle", "lequel", "lesquels", "lesquelles",
+    "quelle", "doit", "doivent", "avoir", "faire", "fait", "peuvent", "cela", "ceci", "celle-ci", "dont", "encore",
+    "ainsi", "souvent", "toujours", "jamais", "sera", "seront", "elle",
+))
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 _ALL_NONE = re.compile(
