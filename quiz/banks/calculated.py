@@ -414,3 +414,55 @@ def instantiate(payload: dict, instance: dict[str, str] | None) -> dict:
     for field in ("variables", "constraints", "formula", "decimals", "answer_range"):
         shown.pop(field, None)
     return shown
+
+
+# --- Moodle syntax ----------------------------------------------------------------------------
+
+_MOODLE_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+def moodle_formula(text: str, formula: str | None = None) -> str:
+    """An expression in Moodle's syntax: `{name}` for a variable, pow(a, b) for a ** b; `answer`
+    (in a placeholder) is the formula itself."""
+
+    def emit(node: ast.AST) -> str:
+        if isinstance(node, ast.Constant):
+            return ast.get_source_segment(source, node) or repr(node.value)
+        if isinstance(node, ast.Name):
+            if node.id == KEY_NAME and formula is not None:
+                return f"({moodle_formula(formula)})"
+            return "{" + node.id + "}"
+        if isinstance(node, ast.UnaryOp):
+            return ("-" if isinstance(node.op, ast.USub) else "+") + f"({emit(node.operand)})"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            return f"pow({emit(node.left)}, {emit(node.right)})"
+        if isinstance(node, ast.BinOp):
+            return f"({emit(node.left)} {_MOODLE_OPS[type(node.op)]} {emit(node.right)})"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            return f"{node.func.id}({', '.join(emit(a) for a in node.args)})"
+        raise ExprError("expression non traduisible")
+
+    source = text.strip()
+    return emit(ast.parse(source, mode="eval").body)
+
+
+def moodle_text(text: str, formula: str) -> tuple[str, bool]:
+    """A stem or explanation with placeholders as Moodle writes them (`{=…}` computed by Moodle);
+    True when decimals given as `{=expr:N}` were dropped (Moodle has no such setting)."""
+    dropped = False
+
+    def replace(match: re.Match) -> str:
+        nonlocal dropped
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        if match.group(1) is None:
+            return token
+        found = next(placeholders(token))
+        assert isinstance(found, Placeholder)
+        if found.name is not None:
+            return token
+        dropped = dropped or found.decimals is not None
+        return "{=" + moodle_formula(found.expression or "", formula) + "}"
+
+    return _PLACEHOLDER.sub(replace, text), dropped

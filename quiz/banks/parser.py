@@ -700,7 +700,7 @@ class QuestionParser:
                             self.report(number, f"variable « {found.text} » inconnue — {tail}")
                     else:
                         texts.append((number, self.expression(found.expression or "", names | {calc.KEY_NAME},
-                                                              False, number, found.text)))
+                                                              False, number, "expression")))
         if case is not None and any(isinstance(p, calc.Placeholder) for p in calc.placeholders(case.text)):
             self.report(case.line, "le texte d'un cas n'a pas de {variable} — les chiffres tirés vont dans l'énoncé "
                         "de la question calculée.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 
 from quiz.banks.htmltext import html_to_xml
@@ -204,7 +205,10 @@ def manifest_xml(bank: Bank) -> str:
 
 def export_qti(bank: Bank) -> tuple[bytes, list[str]]:
     """(zip bytes of the content package, losses)."""
-    losses: list[str] = []
+    losses = [f"{q.id} : question calculée non exportée en QTI — ses variables tirées, ses contraintes et son "
+              "arrondi ne sont pas encore traduits en variables de gabarit QTI : exportez en Moodle XML"
+              for q in bank.questions if q.type == "calculated"]
+    bank = replace(bank, questions=tuple(q for q in bank.questions if q.type != "calculated"))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("imsmanifest.xml", manifest_xml(bank))
