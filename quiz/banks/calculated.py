@@ -466,3 +466,69 @@ def moodle_text(text: str, formula: str) -> tuple[str, bool]:
         return "{=" + moodle_formula(found.expression or "", formula) + "}"
 
     return _PLACEHOLDER.sub(replace, text), dropped
+
+
+# --- QTI 3.0 template expressions -------------------------------------------------------------
+
+_QTI_OPS = {ast.Add: "qti-sum", ast.Sub: "qti-subtract", ast.Mult: "qti-product", ast.Div: "qti-divide",
+            ast.Pow: "qti-power"}
+_QTI_COMPARE = {ast.Lt: "qti-lt", ast.LtE: "qti-lte", ast.Gt: "qti-gt", ast.GtE: "qti-gte"}
+
+
+def qti_expression(text: str, parent, variable: Callable[[str], str]) -> None:
+    """Append to `parent` (an ElementTree element) the QTI 3.0 expression of `text`; `variable`
+    gives the template identifier of a name."""
+    from xml.etree.ElementTree import SubElement
+
+    def number(value: str, into) -> None:
+        SubElement(into, "qti-base-value", {"base-type": "float"}).text = value
+
+    def emit(node: ast.AST, into) -> None:
+        if isinstance(node, ast.Constant):
+            number(ast.get_source_segment(source, node) or repr(node.value), into)
+        elif isinstance(node, ast.Name):
+            SubElement(into, "qti-variable", {"identifier": variable(node.id)})
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            product = SubElement(into, "qti-product")
+            number("-1", product)
+            emit(node.operand, product)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+            emit(node.operand, into)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            emit(node.operand, SubElement(into, "qti-not"))
+        elif isinstance(node, ast.BinOp):
+            op = SubElement(into, _QTI_OPS[type(node.op)])
+            emit(node.left, op)
+            emit(node.right, op)
+        elif isinstance(node, ast.BoolOp):
+            op = SubElement(into, "qti-and" if isinstance(node.op, ast.And) else "qti-or")
+            for value in node.values:
+                emit(value, op)
+        elif isinstance(node, ast.Compare):
+            target = SubElement(into, "qti-and") if len(node.ops) > 1 else into
+            terms = [node.left, *node.comparators]
+            for op, left, right in zip(node.ops, terms, terms[1:], strict=False):
+                if isinstance(op, (ast.Eq, ast.NotEq)):
+                    holder = SubElement(target, "qti-not") if isinstance(op, ast.NotEq) else target
+                    element = SubElement(holder, "qti-equal", {"tolerance-mode": "exact"})
+                else:
+                    element = SubElement(target, _QTI_COMPARE[type(op)])
+                emit(left, element)
+                emit(right, element)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            if name == "abs":  # QTI has no absolute value: max(x, -x)
+                emit(ast.Call(ast.Name("max"), [node.args[0], ast.UnaryOp(ast.USub(), node.args[0])], []), into)
+            elif name == "round":
+                digits = ast.get_source_segment(source, node.args[1]) if len(node.args) == 2 else "0"
+                element = SubElement(into, "qti-round-to", {"rounding-mode": "decimalPlaces", "figures": digits})
+                emit(node.args[0], element)
+            else:
+                element = SubElement(into, f"qti-{name}")
+                for arg in node.args:
+                    emit(arg, element)
+        else:
+            raise ExprError("expression non traduisible")
+
+    source = text.strip()
+    emit(ast.parse(source, mode="eval").body, parent)
