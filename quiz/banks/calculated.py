@@ -532,3 +532,35 @@ def qti_expression(text: str, parent, variable: Callable[[str], str]) -> None:
 
     source = text.strip()
     emit(ast.parse(source, mode="eval").body, parent)
+
+
+def from_moodle_formula(text: str, names: frozenset[str]) -> str:
+    """A Moodle formula (`{a} * pow({b}, 2)`) in this format's syntax (`a * b ** 2`), checked; an
+    ExprError names what has no equivalent here (Moodle's other functions)."""
+    source = re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", r"\1", text.strip())
+    while source.startswith("(") and source.endswith(")") and _balanced(source[1:-1]):
+        source = source[1:-1]
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError:
+        raise ExprError(f"« {text.strip()} » illisible") from None
+
+    class Pow(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            self.generic_visit(node)
+            if isinstance(node.func, ast.Name) and node.func.id == "pow" and len(node.args) == 2:
+                return ast.BinOp(node.args[0], ast.Pow(), node.args[1])
+            return node
+
+    result = ast.unparse(ast.fix_missing_locations(Pow().visit(tree)))
+    compile_expression(result, names)
+    return result
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0

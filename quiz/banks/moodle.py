@@ -17,10 +17,19 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from quiz.banks.calculated import moodle_formula, moodle_text, valid_instances
+from quiz.banks.calculated import (
+    MAX_GRID,
+    NAME_RE,
+    ExprError,
+    Variable,
+    from_moodle_formula,
+    moodle_formula,
+    moodle_text,
+    valid_instances,
+)
 from quiz.banks.htmltext import html_to_markdown, plain_to_markdown
-from quiz.banks.interchange import Draft, NumericDraft, meta_tags, parse_meta_tags
-from quiz.banks.model import Bank
+from quiz.banks.interchange import EPSILON, Draft, NumericDraft, meta_tags, parse_meta_tags
+from quiz.banks.model import Bank, Tolerance
 from quiz.banks.numbers import canonical
 
 
@@ -212,12 +221,11 @@ IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 UNSUPPORTED = {
     "essay": "question ouverte (essay) : la plateforme ne corrige que des réponses fermées",
     "multianswer": "question cloze (multianswer) : plusieurs réponses dans le texte, non prises en charge",
-    "calculated": "question calculée (valeurs tirées au hasard) non prise en charge",
-    "calculatedsimple": "question calculée simple (valeurs tirées au hasard) non prise en charge",
     "calculatedmulti": "question calculée à choix multiple non prise en charge",
     "randomsamatch": "appariement aléatoire de réponses courtes non pris en charge",
 }
-SUPPORTED = ("multichoice", "truefalse", "numerical", "shortanswer", "matching", "ordering", "description")
+SUPPORTED = ("multichoice", "truefalse", "numerical", "shortanswer", "matching", "ordering", "description",
+             "calculated", "calculatedsimple")
 
 
 class _Reader:
@@ -358,6 +366,84 @@ def _matching(node: ET.Element, draft: Draft, reader: _Reader) -> None:
             draft.losses.append(f"réponse distractrice « {right} » sans élément (non reprise)")
 
 
+_MOODLE_TEXT_FORMULA = re.compile(r"\{=((?:[^{}]|\{[A-Za-z_][A-Za-z0-9_]*\})*)\}")
+
+
+def _read_calculated(node: ET.Element, draft: Draft, reader: _Reader) -> None:
+    """A Moodle calculated question: its datasets become grids (min…max at the step of their
+    decimals), its formula this format's; what Moodle grades otherwise is refused."""
+    draft.type = "calculated"
+    answers = node.findall("answer")
+    right = [a for a in answers if _answer_fraction(a) >= 100 - EPSILON]
+    if not right:
+        draft.refuse("question calculée sans réponse à 100 %")
+        return
+    if any(_answer_fraction(a) > 0 for a in answers if a is not right[0]):
+        draft.refuse("question calculée à plusieurs réponses créditées : la plateforme n'a qu'une formule")
+        return
+    answer = right[0]
+    kind = (answer.findtext("tolerancetype") or "1").strip()
+    tolerance = abs(_decimal(answer.findtext("tolerance")) or Decimal(0))
+    if kind == "3":
+        draft.refuse("tolérance géométrique (tolerancetype 3) : la plateforme a un écart absolu ou relatif")
+        return
+    variables = []
+    for definition in node.findall("dataset_definitions/dataset_definition"):
+        name = (definition.findtext("name/text") or "").strip()
+        low, high = _decimal(definition.findtext("minimum/text")), _decimal(definition.findtext("maximum/text"))
+        digits = int(_decimal(definition.findtext("decimals/text")) or 0)
+        if not NAME_RE.match(name) or low is None or high is None or low > high or not 0 <= digits <= 10:
+            draft.refuse(f"jeu de données « {name} » illisible (nom, minimum, maximum, décimales)")
+            return
+        step = _decimal(draft.meta.get("steps", {}).get(name)) or Decimal(1).scaleb(-digits)
+        variables.append(Variable(name, low, high, step if step > 0 else Decimal(1).scaleb(-digits)))
+    if not variables:
+        draft.refuse("question calculée sans jeu de données")
+        return
+    size = 1
+    for variable in variables:
+        size *= variable.count
+    if size > MAX_GRID:
+        draft.refuse(f"jeux de données de {size} combinaisons (au plus {MAX_GRID}) : resserrez les bornes ou les "
+                     "décimales dans Moodle avant l'export")
+        return
+    names = frozenset(v.name for v in variables)
+    try:
+        formula = from_moodle_formula(answer.findtext("text") or "", names)
+
+        def translate(match: re.Match) -> str:  # the key's formula is written {=answer}
+            expression = from_moodle_formula(match.group(1), names)
+            return "{=" + ("answer" if expression == formula else expression) + "}"
+
+        draft.stem = _MOODLE_TEXT_FORMULA.sub(translate, draft.stem)
+        draft.explanation = _MOODLE_TEXT_FORMULA.sub(translate, draft.explanation)
+    except ExprError as exc:
+        draft.refuse(f"formule de question calculée sans équivalent : {exc}")
+        return
+    if (answer.findtext("correctanswerformat") or "1").strip() == "2":
+        draft.losses.append("réponse affichée en chiffres significatifs dans Moodle : affichée ici en décimales")
+    steps = draft.meta.pop("steps", {})
+    if node.findall("dataset_definitions/dataset_definition/dataset_items/dataset_item") and \
+            set(steps) != set(names):
+        draft.losses.append("valeurs tirées par Moodle (dataset items) remplacées par la grille minimum…maximum "
+                            "au pas des décimales de chaque jeu de données")
+    units = node.findall("units/unit")
+    base = [u for u in units if _decimal(u.findtext("multiplier")) == 1]
+    if any(_decimal(u.findtext("multiplier")) != 1 for u in units):
+        draft.refuse("unités à multiplicateur : la plateforme n'a qu'une unité, sans conversion")
+        return
+    draft.note("réponse", reader.text(answer, "feedback", draft))
+    bounds = draft.meta.pop("answer_range", None)
+    draft.answer = {
+        "variables": tuple(variables), "formula": formula, "constraints": tuple(draft.meta.pop("constraints", ())),
+        "answer_range": (Decimal(bounds[0]), Decimal(bounds[1])) if bounds and all(map(_decimal, bounds)) else None,
+        "tolerance": Tolerance(tolerance * 100, relative=True) if kind == "1" else Tolerance(tolerance),
+        "decimals": min(10, int(length if (length := _decimal(answer.findtext("correctanswerlength"))) is not None
+                                else 2)),
+        "unit": (base[0].findtext("unit_name") or "").strip() or None if base else None,
+    }
+
+
 def _ordering(node: ET.Element, draft: Draft, reader: _Reader) -> None:
     draft.type = "ordering"
     answers = node.findall("answer")
@@ -376,8 +462,8 @@ def _ordering(node: ET.Element, draft: Draft, reader: _Reader) -> None:
         draft.losses.append("ordering : layouttype HORIZONTAL non repris (éléments montrés en colonne)")
 
 
-_READERS = {"multichoice": _multichoice, "numerical": _numerical, "shortanswer": _shortanswer,
-            "matching": _matching, "ordering": _ordering}
+_READERS = {"calculated": _read_calculated, "calculatedsimple": _read_calculated, "multichoice": _multichoice,
+            "numerical": _numerical, "shortanswer": _shortanswer, "matching": _matching, "ordering": _ordering}
 
 
 def _question(node: ET.Element, qtype: str, category: str | None, reader: _Reader) -> Draft:

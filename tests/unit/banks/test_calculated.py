@@ -241,3 +241,63 @@ def test_instances_are_drawn_among_those_satisfying_the_constraints_and_scored_w
 
 def bank_question_payload(kind: str) -> dict:
     return {"type": kind}
+
+
+# --- exports and imports --------------------------------------------------------------------
+
+
+def test_moodle_xml_round_trip_keeps_the_question():
+    from quiz.banks.exporting import convert_text
+    from quiz.banks.moodle import export_moodle
+
+    original = parse_bank(bank(CALCULATED), "01-analyse-financiere.md", REF)[0]
+    xml, losses = export_moodle(original)
+    assert '<question type="calculated">' in xml and "<tolerancetype>2</tolerancetype>" in xml
+    assert "<text>(({clients} / ({ca} * 1.2)) * 360)</text>" in xml and "<synchronize>1</synchronize>" in xml
+    assert any("instances exportées sur 651" in loss for loss in losses)
+    conversion = convert_text(xml, "xml", prefix="AF", thematic=1, referential=REF)
+    assert conversion.summary() == "1 questions read, 1 converted, 0 refused, 0 converted with losses"
+    back = parse_bank(conversion.markdown, "01-analyse-financiere.md", REF)[0].questions[0]
+    mine = original.questions[0]
+    assert (back.variables, back.constraints, back.formula, back.tolerance, back.decimals, back.unit, back.law_as_of,
+            back.explanation) == (mine.variables, mine.constraints, mine.formula, mine.tolerance, mine.decimals,
+                                  mine.unit, mine.law_as_of, mine.explanation)
+
+
+def test_a_moodle_calculated_question_is_imported_or_refused_naming_why():
+    from quiz.banks.exporting import convert_text
+
+    def moodle(answer: str, tolerance_type: str = "2") -> str:
+        return f"""<quiz><question type="calculatedsimple"><name><text>Somme</text></name>
+<questiontext format="html"><text>Combien font {{a}} + {{b}} ?</text></questiontext>
+<answer fraction="100"><text>{answer}</text><tolerance>0.01</tolerance><tolerancetype>{tolerance_type}</tolerancetype>
+<correctanswerformat>1</correctanswerformat><correctanswerlength>2</correctanswerlength></answer>
+<dataset_definitions>
+<dataset_definition><status><text>private</text></status><name><text>a</text></name><type>calculated</type>
+<minimum><text>1</text></minimum><maximum><text>10</text></maximum><decimals><text>1</text></decimals>
+</dataset_definition>
+<dataset_definition><status><text>private</text></status><name><text>b</text></name><type>calculated</type>
+<minimum><text>2</text></minimum><maximum><text>5</text></maximum><decimals><text>0</text></decimals>
+</dataset_definition></dataset_definitions></question></quiz>"""
+
+    converted = convert_text(moodle("pow({a}, 2) + {b}"), "xml", prefix="AF", thematic=1, referential=REF)
+    question = parse_bank(converted.markdown, "01-analyse-financiere.md", REF)[0].questions[0]
+    assert question.formula == "a ** 2 + b" and [str(v.step) for v in question.variables] == ["0.1", "1"]
+    assert question.tolerance is not None and str(question.tolerance) == "0.01"
+    refused = convert_text(moodle("sqrt({a})"), "xml", prefix="AF", thematic=1, referential=REF)
+    assert "formule de question calculée sans équivalent : fonction « sqrt » non permise" in refused.entries[0].losses[0]
+    geometric = convert_text(moodle("{a}", "3"), "xml", prefix="AF", thematic=1, referential=REF)
+    assert "tolérance géométrique" in geometric.entries[0].losses[0]
+
+
+def test_qti_declares_template_variables_and_gift_refuses():
+    from quiz.banks.gift import export_gift
+    from quiz.banks.qti import calculated_item_xml
+
+    question = parse_bank(bank(CALCULATED), "01-analyse-financiere.md", REF)[0].questions[0]
+    xml, _losses = calculated_item_xml(question)
+    assert '<qti-template-declaration identifier="ca" cardinality="single" base-type="integer"' in xml
+    assert '<qti-random-integer min="1200" max="3600" step="120" />' in xml and "<qti-template-constraint>" in xml
+    assert '<qti-printed-variable identifier="clients" format="%.0f"/>' in xml
+    text, losses = export_gift(parse_bank(bank(CALCULATED), "01-analyse-financiere.md", REF)[0])
+    assert "AF-060" not in text.split("\n", 2)[-1] and any("question calculée non exportée en GIFT" in x for x in losses)
