@@ -414,3 +414,153 @@ def instantiate(payload: dict, instance: dict[str, str] | None) -> dict:
     for field in ("variables", "constraints", "formula", "decimals", "answer_range"):
         shown.pop(field, None)
     return shown
+
+
+# --- Moodle syntax ----------------------------------------------------------------------------
+
+_MOODLE_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+def moodle_formula(text: str, formula: str | None = None) -> str:
+    """An expression in Moodle's syntax: `{name}` for a variable, pow(a, b) for a ** b; `answer`
+    (in a placeholder) is the formula itself."""
+
+    def emit(node: ast.AST) -> str:
+        if isinstance(node, ast.Constant):
+            return ast.get_source_segment(source, node) or repr(node.value)
+        if isinstance(node, ast.Name):
+            if node.id == KEY_NAME and formula is not None:
+                return f"({moodle_formula(formula)})"
+            return "{" + node.id + "}"
+        if isinstance(node, ast.UnaryOp):
+            return ("-" if isinstance(node.op, ast.USub) else "+") + f"({emit(node.operand)})"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            return f"pow({emit(node.left)}, {emit(node.right)})"
+        if isinstance(node, ast.BinOp):
+            return f"({emit(node.left)} {_MOODLE_OPS[type(node.op)]} {emit(node.right)})"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            return f"{node.func.id}({', '.join(emit(a) for a in node.args)})"
+        raise ExprError("expression non traduisible")
+
+    source = text.strip()
+    return emit(ast.parse(source, mode="eval").body)
+
+
+def moodle_text(text: str, formula: str) -> tuple[str, bool]:
+    """A stem or explanation with placeholders as Moodle writes them (`{=…}` computed by Moodle);
+    True when decimals given as `{=expr:N}` were dropped (Moodle has no such setting)."""
+    dropped = False
+
+    def replace(match: re.Match) -> str:
+        nonlocal dropped
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        if match.group(1) is None:
+            return token
+        found = next(placeholders(token))
+        assert isinstance(found, Placeholder)
+        if found.name is not None:
+            return token
+        dropped = dropped or found.decimals is not None
+        return "{=" + moodle_formula(found.expression or "", formula) + "}"
+
+    return _PLACEHOLDER.sub(replace, text), dropped
+
+
+# --- QTI 3.0 template expressions -------------------------------------------------------------
+
+_QTI_OPS = {ast.Add: "qti-sum", ast.Sub: "qti-subtract", ast.Mult: "qti-product", ast.Div: "qti-divide",
+            ast.Pow: "qti-power"}
+_QTI_COMPARE = {ast.Lt: "qti-lt", ast.LtE: "qti-lte", ast.Gt: "qti-gt", ast.GtE: "qti-gte"}
+
+
+def qti_expression(text: str, parent, variable: Callable[[str], str]) -> None:
+    """Append to `parent` (an ElementTree element) the QTI 3.0 expression of `text`; `variable`
+    gives the template identifier of a name."""
+    from xml.etree.ElementTree import SubElement
+
+    def number(value: str, into) -> None:
+        SubElement(into, "qti-base-value", {"base-type": "float"}).text = value
+
+    def emit(node: ast.AST, into) -> None:
+        if isinstance(node, ast.Constant):
+            number(ast.get_source_segment(source, node) or repr(node.value), into)
+        elif isinstance(node, ast.Name):
+            SubElement(into, "qti-variable", {"identifier": variable(node.id)})
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            product = SubElement(into, "qti-product")
+            number("-1", product)
+            emit(node.operand, product)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+            emit(node.operand, into)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            emit(node.operand, SubElement(into, "qti-not"))
+        elif isinstance(node, ast.BinOp):
+            op = SubElement(into, _QTI_OPS[type(node.op)])
+            emit(node.left, op)
+            emit(node.right, op)
+        elif isinstance(node, ast.BoolOp):
+            op = SubElement(into, "qti-and" if isinstance(node.op, ast.And) else "qti-or")
+            for value in node.values:
+                emit(value, op)
+        elif isinstance(node, ast.Compare):
+            target = SubElement(into, "qti-and") if len(node.ops) > 1 else into
+            terms = [node.left, *node.comparators]
+            for op, left, right in zip(node.ops, terms, terms[1:], strict=False):
+                if isinstance(op, (ast.Eq, ast.NotEq)):
+                    holder = SubElement(target, "qti-not") if isinstance(op, ast.NotEq) else target
+                    element = SubElement(holder, "qti-equal", {"tolerance-mode": "exact"})
+                else:
+                    element = SubElement(target, _QTI_COMPARE[type(op)])
+                emit(left, element)
+                emit(right, element)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            if name == "abs":  # QTI has no absolute value: max(x, -x)
+                emit(ast.Call(ast.Name("max"), [node.args[0], ast.UnaryOp(ast.USub(), node.args[0])], []), into)
+            elif name == "round":
+                digits = ast.get_source_segment(source, node.args[1]) if len(node.args) == 2 else "0"
+                element = SubElement(into, "qti-round-to", {"rounding-mode": "decimalPlaces", "figures": digits})
+                emit(node.args[0], element)
+            else:
+                element = SubElement(into, f"qti-{name}")
+                for arg in node.args:
+                    emit(arg, element)
+        else:
+            raise ExprError("expression non traduisible")
+
+    source = text.strip()
+    emit(ast.parse(source, mode="eval").body, parent)
+
+
+def from_moodle_formula(text: str, names: frozenset[str]) -> str:
+    """A Moodle formula (`{a} * pow({b}, 2)`) in this format's syntax (`a * b ** 2`), checked; an
+    ExprError names what has no equivalent here (Moodle's other functions)."""
+    source = re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", r"\1", text.strip())
+    while source.startswith("(") and source.endswith(")") and _balanced(source[1:-1]):
+        source = source[1:-1]
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError:
+        raise ExprError(f"« {text.strip()} » illisible") from None
+
+    class Pow(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            self.generic_visit(node)
+            if isinstance(node.func, ast.Name) and node.func.id == "pow" and len(node.args) == 2:
+                return ast.BinOp(node.args[0], ast.Pow(), node.args[1])
+            return node
+
+    result = ast.unparse(ast.fix_missing_locations(Pow().visit(tree)))
+    compile_expression(result, names)
+    return result
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0

@@ -700,7 +700,7 @@ class QuestionParser:
                             self.report(number, f"variable « {found.text} » inconnue — {tail}")
                     else:
                         texts.append((number, self.expression(found.expression or "", names | {calc.KEY_NAME},
-                                                              False, number, found.text)))
+                                                              False, number, "expression")))
         if case is not None and any(isinstance(p, calc.Placeholder) for p in calc.placeholders(case.text)):
             self.report(case.line, "le texte d'un cas n'a pas de {variable} — les chiffres tirés vont dans l'énoncé "
                         "de la question calculée.")
@@ -710,19 +710,23 @@ class QuestionParser:
         decimals = values.get("decimals", 2)
         answer_range = values.get("answer_range")
         valid = 0
+        share = Fraction(tolerance.value) / 100 if tolerance.relative else None
+
+        def at(env: dict) -> str:
+            return ", ".join(f"{k} = {calc.french_number(v, 10, trim=True)}" for k, v in env.items())
+
         for env in calc.Spec(variables, (), values["formula"], decimals).grid():
-            where = ", ".join(f"{k} = {calc.french_number(v, 10, trim=True)}" for k, v in env.items())
             try:
                 if not all(test(env) for test in tests):
                     continue
             except calc.ExprError as exc:
-                self.report(constraint_line, f"contrainte impossible à évaluer pour {where} : {exc}.")
+                self.report(constraint_line, f"contrainte impossible à évaluer pour {at(env)} : {exc}.")
                 return False
             valid += 1
             try:
                 key = formula(env)
             except calc.ExprError as exc:
-                self.report(answer_line, f"answer impossible à calculer pour {where} : {exc} — ajoutez une "
+                self.report(answer_line, f"answer impossible à calculer pour {at(env)} : {exc} — ajoutez une "
                             "contrainte qui écarte ce cas ou changez les bornes.")
                 return False
             values_env = env | {calc.KEY_NAME: key}
@@ -730,16 +734,17 @@ class QuestionParser:
                 try:
                     expression(values_env)
                 except calc.ExprError as exc:
-                    self.report(number, f"« {{={expression.text}}} » impossible à calculer pour {where} : {exc}.")
+                    self.report(number, f"« {{={expression.text}}} » impossible à calculer pour {at(env)} : {exc}.")
                     return False
-            if answer_range is not None and not answer_range[0] <= key <= answer_range[1]:
+            if answer_range is not None and not Fraction(answer_range[0]) <= key <= Fraction(answer_range[1]):
                 self.report(key_lines.get("answer_range", meta_line), f"réponse {calc.french_number(key, decimals)} "
-                            f"hors de answer_range pour {where} — resserrez les variables ou ajoutez une contrainte.")
+                            f"hors de answer_range pour {at(env)} — resserrez les variables ou ajoutez une contrainte.")
                 return False
             shown = calc.round_half_up(key, decimals)
-            if abs(shown - key) > Fraction(tolerance.margin(calc._decimal(key))):
+            margin = abs(key) * share if share is not None else Fraction(tolerance.value)
+            if abs(shown - key) > margin:
                 self.report(key_lines.get("tolerance", meta_line), f"la réponse affichée "
-                            f"{calc.french_number(key, decimals)} serait refusée pour {where} (réponse exacte "
+                            f"{calc.french_number(key, decimals)} serait refusée pour {at(env)} (réponse exacte "
                             f"{calc.french_number(key, 10, trim=True)}) — une tolérance d'au moins la moitié de la "
                             f"dernière décimale affichée ({decimals} décimale(s)) est attendue.")
                 return False
