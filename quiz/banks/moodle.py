@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from quiz.banks.calculated import moodle_formula, moodle_text, valid_instances
 from quiz.banks.htmltext import html_to_markdown, plain_to_markdown
 from quiz.banks.interchange import Draft, NumericDraft, meta_tags, parse_meta_tags
 from quiz.banks.model import Bank
@@ -45,6 +46,61 @@ def _fraction(value: Decimal) -> str:
     return canonical(value.quantize(Decimal("0.00001")))
 
 
+MOODLE_DATASET_ITEMS = 100  # Moodle keeps at most 100 values per dataset
+
+
+def _calculated(node: ET.Element, q) -> list[str]:
+    """A calculated question as Moodle's: the formula in its syntax, synchronised datasets holding
+    valid instances (so the constraints hold), the tolerance and its type, the key's decimals."""
+    assert q.tolerance is not None and q.formula is not None
+    losses = []
+    ET.SubElement(node, "synchronize").text = "1"
+    ET.SubElement(node, "single").text = "0"
+    ET.SubElement(node, "answernumbering").text = "abc"
+    ET.SubElement(node, "shuffleanswers").text = "0"
+    answer = _text(node, "answer", moodle_formula(q.formula), "moodle_auto_format")
+    answer.set("fraction", "100")
+    ET.SubElement(answer, "tolerance").text = canonical(q.tolerance.value / 100 if q.tolerance.relative
+                                                        else q.tolerance.value)
+    ET.SubElement(answer, "tolerancetype").text = "1" if q.tolerance.relative else "2"  # relative, nominal
+    ET.SubElement(answer, "correctanswerformat").text = "1"  # decimals
+    ET.SubElement(answer, "correctanswerlength").text = str(q.decimals)
+    _text(answer, "feedback", "")
+    if q.unit:
+        units = ET.SubElement(node, "units")
+        unit = ET.SubElement(units, "unit")
+        ET.SubElement(unit, "multiplier").text = "1"
+        ET.SubElement(unit, "unit_name").text = q.unit
+        ET.SubElement(node, "showunits").text = "3"
+        ET.SubElement(node, "unitsleft").text = "0"
+    instances = valid_instances(q.to_payload())
+    kept = instances[:: max(1, -(-len(instances) // MOODLE_DATASET_ITEMS))][:MOODLE_DATASET_ITEMS]
+    if len(kept) < len(instances):
+        losses.append(f"{q.id} : {len(kept)} instances exportées sur {len(instances)} (Moodle garde au plus "
+                      f"{MOODLE_DATASET_ITEMS} valeurs par jeu de données)")
+    if q.constraints:
+        losses.append(f"{q.id} : contraintes gardées par des jeux de données synchronisés (Moodle n'a pas de "
+                      "contraintes : ne régénérez pas les valeurs dans Moodle)")
+    definitions = ET.SubElement(node, "dataset_definitions")
+    for index, variable in enumerate(q.variables):
+        definition = ET.SubElement(definitions, "dataset_definition")
+        ET.SubElement(ET.SubElement(definition, "status"), "text").text = "private"
+        ET.SubElement(ET.SubElement(definition, "name"), "text").text = variable.name
+        ET.SubElement(definition, "type").text = "calculated"
+        ET.SubElement(ET.SubElement(definition, "distribution"), "text").text = "uniform"
+        ET.SubElement(ET.SubElement(definition, "minimum"), "text").text = canonical(variable.min)
+        ET.SubElement(ET.SubElement(definition, "maximum"), "text").text = canonical(variable.max)
+        ET.SubElement(ET.SubElement(definition, "decimals"), "text").text = str(variable.decimals)
+        ET.SubElement(definition, "itemcount").text = str(len(kept))
+        items = ET.SubElement(definition, "dataset_items")
+        for number, instance in enumerate(kept, start=1):
+            item = ET.SubElement(items, "dataset_item")
+            ET.SubElement(item, "number").text = str(number)
+            ET.SubElement(item, "value").text = instance[index]
+        ET.SubElement(definition, "number_of_items").text = str(len(kept))
+    return losses
+
+
 def export_moodle(bank: Bank) -> tuple[str, list[str]]:
     """(XML text, losses) for one bank."""
     losses: list[str] = []
@@ -63,8 +119,16 @@ def export_moodle(bank: Bank) -> tuple[str, list[str]]:
                  "short": "shortanswer"}.get(q.type, q.type)
         node = ET.SubElement(quiz, "question", {"type": qtype})
         _text(node, "name", q.title, None)
-        _text(node, "questiontext", q.stem)
-        _text(node, "generalfeedback", q.explanation)
+        if q.type == "calculated":
+            stem, cut = moodle_text(q.stem, q.formula or "")
+            explanation, cut_too = moodle_text(q.explanation, q.formula or "")
+            if cut or cut_too:
+                losses.append(f"{q.id} : décimales des {{=expression:N}} non exportées (Moodle les calcule sans "
+                              "arrondi fixé)")
+        else:
+            stem, explanation = q.stem, q.explanation
+        _text(node, "questiontext", stem)
+        _text(node, "generalfeedback", explanation)
         ET.SubElement(node, "defaultgrade").text = "1"
         ET.SubElement(node, "penalty").text = "0"
         ET.SubElement(node, "hidden").text = "0"
@@ -119,6 +183,8 @@ def export_moodle(bank: Bank) -> tuple[str, list[str]]:
                 ET.SubElement(unit, "unit_name").text = q.unit
                 ET.SubElement(node, "showunits").text = "3"
                 ET.SubElement(node, "unitsleft").text = "0"
+        elif q.type == "calculated":
+            losses.extend(_calculated(node, q))
         elif q.type == "matching":
             ET.SubElement(node, "shuffleanswers").text = "true"
             for pair in q.pairs:
