@@ -21,6 +21,7 @@ from sqlalchemy import select
 from quiz.accounts.models import User
 from quiz.authoring.diff import BankDiff, diff_texts
 from quiz.authoring.models import BankDraft
+from quiz.banks.calculated import instantiate, valid_instances
 from quiz.banks.checker import MAX_BANK_CHARS, bank_files, check_banks, read_source
 from quiz.banks.importer import BankReport, import_banks
 from quiz.banks.model import TYPES, Bank
@@ -38,6 +39,7 @@ TYPE_LABELS = {
     "multiple": "choix multiple",
     "truefalse": "vrai / faux",
     "numeric": "numérique",
+    "calculated": "calculée",
     "ordering": "classement",
     "matching": "appariement",
     "short": "réponse courte",
@@ -323,6 +325,9 @@ def preview(bank: Bank) -> list[dict]:
     previous_case = None
     for question in bank.questions:
         payload = question.to_payload()
+        if question.type == "calculated":  # previewed with its first valid instance
+            names = [v.name for v in question.variables]
+            payload = instantiate(payload, dict(zip(names, valid_instances(payload)[0], strict=True)))
         if question.type in ("single", "multiple"):
             order = [c.id for c in question.choices]
         elif question.type == "ordering":

@@ -35,8 +35,16 @@ def _checked(paths: tuple[Path, ...]) -> BankSet:
 @banks_cli.command("check")
 @PATHS
 def check_command(paths: tuple[Path, ...]) -> None:
-    """Vérifie les banques (par défaut, tout le dossier des banques) ; code 1 s'il y a des erreurs."""
+    """Vérifie les banques (par défaut, tout le dossier des banques) ; code 1 s'il y a des erreurs.
+
+    Les avertissements (rédaction des questions, dates de relecture) sont affichés sans changer le
+    code de sortie."""
     bank_set = _checked(paths)
+    for warning in bank_set.warnings:
+        click.echo(str(warning))
+    if bank_set.warnings:
+        files = len({w.file for w in bank_set.warnings})
+        click.echo(f"{len(bank_set.warnings)} avertissement(s) dans {files} fichier(s).")
     if bank_set.problems:
         _print_problems(bank_set.problems)
         sys.exit(1)
