@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -72,6 +73,7 @@ class Validation:
     bank: Bank | None
     problems: list[ProblemView]
     elsewhere: list[ProblemView] = field(default_factory=list)
+    warnings: list[ProblemView] = field(default_factory=list)  # lint and review dates: they block nothing
 
     @property
     def ok(self) -> bool:
@@ -203,7 +205,8 @@ def validate(thematic, text: str) -> Validation:
                                     f"cette banque est celle de la thématique {thematic.number}",
                                     f"écrivez « thematic: {thematic.number} » dans l'en-tête.", True))
         bank = None
-    return Validation(bank, problems, [_view(p, thematic.filename) for p in elsewhere])
+    warnings = [_view(p, thematic.filename) for p in together.warnings if p.file == thematic.filename]
+    return Validation(bank, problems, [_view(p, thematic.filename) for p in elsewhere], warnings)
 
 
 def save_draft(thematic, text: str, user: User) -> BankDraft:
@@ -266,6 +269,39 @@ def bank_overview() -> list[BankRow]:
             draft_problems=len(validate(thematic, draft.text).problems) if draft else None,
         ))
     return rows
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    code: str
+    title: str
+    thematic: int
+    review_by: str | None
+    valid_until: str | None
+    law_as_of: str | None
+
+
+REVIEW_QUEUE = 15
+
+
+def review_queue(today: date | None = None, limit: int = REVIEW_QUEUE) -> list[ReviewItem]:
+    """The published questions to review next: a key already expired (`valid_until` past) first,
+    then by review date (`review_by`, then `valid_until`), soonest first."""
+    today_text = (today or utcnow().date()).isoformat()
+    items = []
+    for thematic in load_referential().thematics:
+        for version in current_versions(thematic.number):
+            p = version.payload
+            if p.get("review_by") or p.get("valid_until"):
+                items.append(ReviewItem(p["id"], p["title"], thematic.number, p.get("review_by"),
+                                        p.get("valid_until"), p.get("law_as_of")))
+
+    def urgency(item: ReviewItem):
+        expired = item.valid_until is not None and item.valid_until < today_text
+        soonest = min(d for d in (item.review_by, item.valid_until) if d)
+        return (not expired, soonest, item.code)
+
+    return sorted(items, key=urgency)[:limit]
 
 
 def _write_file(thematic, text: str) -> bool:
