@@ -145,7 +145,7 @@ def sessions_of(candidate: User, now: datetime | None = None) -> CandidateSessio
 def results_of(candidate_id: int) -> list[Attempt]:
     return list(db.session.execute(
         select(Attempt).where(Attempt.candidate_id == candidate_id, Attempt.status != "in_progress",
-                              Attempt.trial.is_(False))
+                              Attempt.trial.is_(False), Attempt.questionnaire_id.is_not(None))
         .order_by(Attempt.finished_at.desc())
     ).scalars())
 
@@ -743,7 +743,8 @@ def finalise(attempt_id: int, reason: str, now: datetime | None = None) -> bool:
 def finalise_expired(now: datetime | None = None, candidate_id: int | None = None) -> int:
     """Finalise every attempt whose deadline plus grace has passed; returns how many."""
     now = now or utcnow()
-    query = select(Attempt.id).where(Attempt.status == "in_progress", Attempt.deadline < now - grace())
+    query = select(Attempt.id).where(Attempt.status == "in_progress", Attempt.deadline < now - grace(),
+                                     Attempt.questionnaire_id.is_not(None))  # E3 answers: quiz.assessments.online
     if candidate_id is not None:
         query = query.where(Attempt.candidate_id == candidate_id)
     ids = db.session.execute(query).scalars().all()
