@@ -512,7 +512,7 @@ def write_answer(candidate_id: int, attempt_id: int, position: int, *, raw=None,
     """
     now = now or utcnow()
     slot = _slot(attempt_id, position)
-    if slot is None or slot.candidate_id != candidate_id:
+    if slot is None or slot.candidate_id != candidate_id or slot.version_id is None:  # None: an E3 text
         if db.session.execute(_OWNED, {"attempt": attempt_id, "candidate": candidate_id}).first() is None:
             raise LookupError(attempt_id)
         raise ExamError("Cette question ne fait pas partie de votre questionnaire.")
