@@ -10,7 +10,6 @@ the same.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from sqlalchemy import select
 
 from quiz import storage
 from quiz.assessments.casestudy import CaseStudy as ParsedCaseStudy
-from quiz.assessments.casestudy import parse
+from quiz.assessments.casestudy import content_hash, parse
 from quiz.assessments.models import CaseStudy, CaseStudyVersion
 from quiz.audit.service import record
 from quiz.extensions import db
@@ -48,17 +47,6 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(storage.CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def content_hash(case: ParsedCaseStudy, document_hashes: list[str]) -> str:
-    """The SHA-256 of what the case study says and attaches (pure)."""
-    canonical = {
-        "id": case.id, "thematic": case.thematic, "title": case.title, "duration": case.duration_minutes,
-        "criteria": {code: list(indexes) for code, indexes in sorted(case.criteria.items())},
-        "subject": case.subject, "guide": case.guide,
-        "documents": [[d.label, d.path, sha] for d, sha in zip(case.documents, document_hashes, strict=True)],
-    }
-    return hashlib.sha256(json.dumps(canonical, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass
