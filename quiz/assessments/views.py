@@ -188,6 +188,8 @@ def session_edit(session_id: int):
 @role_required(Role.ADMIN)
 def session_detail(session_id: int):
     session = service.session(session_id) or abort(404)
+    if session.online:
+        online.finalise_expired()
     candidates = service.convened_candidates(session)
     submissions = {s.candidate_id: s for s in session.submissions}
     answers = {a.candidate_id: a for a in online.session_answers(session)}

@@ -101,7 +101,7 @@ def test_the_admin_form_offers_the_mode_and_the_case_studies_of_the_thematic(app
     page = text_of(client.get("/epreuves/gestion/nouvelle?modalite=E3&thematique=1"))
     assert "En ligne, chronométrée" in page and "ETUDE-01-A" in page and "ETUDE-05-A" not in page
     response = client.post("/epreuves/gestion/nouvelle?modalite=E3&thematique=1", data={
-        "title": "E3 en ligne", "opens_at": "2026-06-15T09:00", "deadline_at": "2026-06-15T18:00",
+        "title": "E3 en ligne", "opens_at": "2026-06-15T09:00", "deadline_at": "2026-06-16T18:00",
         "cohorts": [cohort_of(world["candidate"]).id], "competences": ["C16"], "max_files": 5,
         "mode": "online", "case_study": world["study"].id})
     assert response.status_code == 302
@@ -186,6 +186,7 @@ def test_the_sweeper_hands_in_an_abandoned_answer_without_any_browser(app, world
     assert "Écrit puis page fermée." in pdf and submission.anonymity_number in pdf and "Martin" not in pdf
     receipt = db.session.execute(select(OutboxMessage)).scalar_one()
     assert submission.latest.reference in receipt.subject and text_file.sha256 in receipt.body
+    clock.advance(seconds=30)  # the next turn: nothing left to hand in
     assert sweeper.sweep_once(app) == 0
 
 

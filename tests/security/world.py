@@ -160,8 +160,14 @@ def build_world(make_user, clock) -> World:
     casestudies.import_case_studies(casestudies.case_study_files((ROOT / "case_studies",)), load_referential())
     study = casestudies.current_versions(1)[0].case_study
     e3 = assessments.create_session(assessments.SessionData(
-        "E3", "Étude de cas", now - timedelta(hours=1), now + timedelta(days=1), [cohort.id], ["C16"], thematic=1,
+        "E3", "Étude de cas", now - timedelta(hours=1), now + timedelta(days=3), [cohort.id], ["C16"], thematic=1,
         mode="online", case_study_id=study.id), world.users["admin"])
+    from fractions import Fraction
+
+    from quiz.exams.admin import set_accommodation
+
+    # Time enough to outlast the two hours every later world adds to the clock.
+    set_accommodation(world.users["candidate"].id, Fraction(8), "tests", world.users["admin"])
     world.ids.update(e3_session=e3.id, online_attempt=online.start(world.users["candidate"], e3))
     from quiz.notifications.service import enqueue
 
