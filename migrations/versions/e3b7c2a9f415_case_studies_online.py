@@ -29,19 +29,26 @@ def _append_only():
     return module.APPEND_ONLY, module.DROP_APPEND_ONLY
 
 
-def _nullable(questionnaire: bool):
+ONLINE = "SELECT id FROM attempts WHERE questionnaire_id IS NULL"
+
+
+def _nullable(nullable: bool):
+    """Attempts without questionnaire allowed (upgrade) or removed then refused (downgrade), with
+    the append-only triggers off meanwhile (SQLite's batch mode drops them anyway)."""
     dialect = op.get_bind().dialect.name
     install, drop = _append_only()
-    if dialect == "sqlite":
-        for statement in drop["sqlite"]:
-            op.execute(statement)
+    for statement in drop.get(dialect, ()):
+        op.execute(statement)
+    if not nullable:
+        for table in ("late_decisions", "late_answers", "attempt_items"):
+            op.execute(f"DELETE FROM {table} WHERE attempt_id IN ({ONLINE})")
+        op.execute("DELETE FROM attempts WHERE questionnaire_id IS NULL")
     with op.batch_alter_table('attempts', schema=None) as batch_op:
-        batch_op.alter_column('questionnaire_id', existing_type=sa.Integer(), nullable=questionnaire)
+        batch_op.alter_column('questionnaire_id', existing_type=sa.Integer(), nullable=nullable)
     with op.batch_alter_table('attempt_items', schema=None) as batch_op:
-        batch_op.alter_column('question_version_id', existing_type=sa.Integer(), nullable=questionnaire)
-    if dialect == "sqlite":
-        for statement in install["sqlite"]:
-            op.execute(statement)
+        batch_op.alter_column('question_version_id', existing_type=sa.Integer(), nullable=nullable)
+    for statement in install.get(dialect, ()):
+        op.execute(statement)
 
 
 def upgrade():
@@ -109,7 +116,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_online_attempts_session_id'))
         batch_op.drop_index(batch_op.f('ix_online_attempts_candidate_id'))
     op.drop_table('online_attempts')
-    op.execute("DELETE FROM attempt_items WHERE question_version_id IS NULL")  # refused when finished: see c4f17a9e2b61
     _nullable(False)
     with op.batch_alter_table('assessment_sessions', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_assessment_sessions_mode'), type_='check')
