@@ -26,7 +26,7 @@ from quiz.assessments import service
 from quiz.assessments.models import AssessmentSession, CaseStudyVersion, DepositFile, DepositVersion, OnlineAttempt
 from quiz.assessments.receipts import answer_pdf, receipt_pdf
 from quiz.audit.service import record
-from quiz.exams.models import Attempt, AttemptItem, LateAnswer
+from quiz.exams.models import Attempt, AttemptItem, LateAnswer, LateDecision
 from quiz.exams.service import (
     AUTO_HAND_IN_TOLERANCE,
     LATE_ANSWERS_PER_QUESTION,
@@ -279,7 +279,7 @@ def finalise(attempt_id: int, reason: str, now: datetime | None = None) -> bool:
     return True
 
 
-def _copy(online: OnlineAttempt, text: str, now: datetime) -> DepositVersion:
+def _copy(online: OnlineAttempt, text: str, now: datetime, *, late: bool = False) -> DepositVersion:
     """The text as a deposit version of the candidate's submission: the text file and its PDF."""
     session, candidate = online.session, online.attempt.candidate
     submission = service.submission_for(session, candidate)
@@ -294,7 +294,7 @@ def _copy(online: OnlineAttempt, text: str, now: datetime) -> DepositVersion:
     stored_text, stored_pdf = storage.put(io.BytesIO(raw)), storage.put(io.BytesIO(pdf))
     code = online.version.case_study.code
     version = DepositVersion(submission=submission, number=number, reference=service.new_reference(),
-                             deposited_at=now, late=False, deposited_by_id=candidate.id)
+                             deposited_at=now, late=late, deposited_by_id=candidate.id)
     version.files = [
         DepositFile(position=0, original_name=f"reponse-{code}.txt", stored_key=stored_text.key,
                     content_type="text/plain", size=stored_text.size, sha256=stored_text.sha256),
@@ -320,6 +320,38 @@ def finalise_expired(now: datetime | None = None) -> int:
     return sum(1 for attempt_id in ids if finalise(attempt_id, "deadline", now))
 
 
+def decide_late(online: OnlineAttempt, accept: bool, reason: str, actor: User,
+                now: datetime | None = None) -> LateDecision:
+    """Accept or reject the answer's pending late texts, with a reason, in one audited transaction.
+
+    Accepting makes the latest of them (by the device's time) a new version of the copy, marked
+    late, which the assessors then mark; it is refused once a marking of the copy is handed in.
+    """
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ExamError("Indiquez le motif de la décision : il est inscrit au journal.")
+    pending = [a for a in late_answers(online) if a.decision_id is None]
+    if not pending:
+        raise ExamError("Aucune réponse tardive n'attend de décision pour cette copie.")
+    if accept and online.submission and any(m.submitted_at for m in online.submission.markings):
+        raise ExamError("Une correction de cette copie est déjà rendue : la réponse tardive ne peut plus la remplacer.")
+    decision = LateDecision(attempt_id=online.attempt_id, accepted=accept, reason=reason, decided_by_id=actor.id,
+                            decided_at=now)
+    db.session.add(decision)
+    db.session.flush()
+    for late in pending:
+        late.decision_id = decision.id
+    reference = None
+    if accept:
+        chosen = max(pending, key=lambda a: (a.device_at or a.received_at, a.id))
+        reference = _copy(online, chosen.response if isinstance(chosen.response, str) else "", now, late=True).reference
+    record("assessment.online_late." + ("accept" if accept else "reject"), target=online.submission, commit=False,
+           details={"reason": reason, "answers": [a.id for a in pending], "reference": reference})
+    db.session.commit()
+    return decision
+
+
 def late_answers(online: OnlineAttempt) -> list[LateAnswer]:
     return list(db.session.execute(select(LateAnswer).where(LateAnswer.attempt_id == online.attempt_id)
                                    .order_by(LateAnswer.id)).scalars())
@@ -328,6 +360,10 @@ def late_answers(online: OnlineAttempt) -> list[LateAnswer]:
 def session_answers(session: AssessmentSession) -> list[OnlineAttempt]:
     return list(db.session.execute(select(OnlineAttempt).where(OnlineAttempt.session_id == session.id)
                                    .order_by(OnlineAttempt.attempt_id)).scalars())
+
+
+def answer(attempt_id: int) -> OnlineAttempt | None:
+    return db.session.get(OnlineAttempt, attempt_id)
 
 
 def for_submission(submission_id: int) -> OnlineAttempt | None:

@@ -16,6 +16,7 @@ from quiz.assessments import online
 from quiz.assessments.forms import ActionForm
 from quiz.assessments.views import _convened_session_or_404, bp
 from quiz.banks.render import render_markdown
+from quiz.exams.forms import LateDecisionForm
 from quiz.exams.service import AttemptClosed, ExamError, LateStored, remaining_seconds
 from quiz.exams.views import _device_time
 from quiz.timeutil import utcnow
@@ -166,3 +167,28 @@ def online_api_status(attempt_id: int):
     return jsonify(status=state.status, remaining_seconds=state.remaining_seconds, unanswered=None,
                    result_url=url_for("assessments.online_done", attempt_id=attempt_id))
 
+
+
+# --- administrators: late texts ------------------------------------------------------------------
+
+
+@bp.route("/gestion/redaction/<int:attempt_id>/tardives", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def online_late(attempt_id: int):
+    """The texts a device sent after the end, beside the copy; accepted (a new, late version of the
+    copy) or rejected, with a reason."""
+    answer = online.answer(attempt_id) or abort(404)
+    form = LateDecisionForm()
+    form.decision.choices = [("accept", _("Accepter : le dernier texte tardif devient une nouvelle version de la "
+                                          "copie, signalée en retard, que les évaluateurs corrigent")),
+                             ("reject", _("Rejeter : la copie reste celle de la remise"))]
+    if form.validate_on_submit():
+        try:
+            online.decide_late(answer, form.accept, form.reason.data, current_user)
+        except ExamError as exc:
+            form.reason.errors.append(str(exc))
+        else:
+            flash(_("Décision enregistrée."), "success")
+            return redirect(url_for("assessments.session_detail", session_id=answer.session_id))
+    return render_template("assessments/online_late.html", answer=answer, late=online.late_answers(answer),
+                           text=online.text_of(answer), form=form)

@@ -226,3 +226,23 @@ def test_the_copy_is_marked_anonymously_with_the_guide(app, world, client, login
     login(client, world["admin"])
     archive = client.get(f"/epreuves/gestion/{world['session'].id}/copies.zip")
     assert archive.status_code == 200 and number.encode() in archive.data
+
+
+def test_an_administrator_accepts_the_late_text_as_a_late_version_or_rejects_it(app, world, client, login, clock):
+    attempt_id = started(client, login, world["candidate"], world["session"])
+    save(client, attempt_id, "À temps.")
+    clock.advance(minutes=181)
+    assert save(client, attempt_id, "Version tardive.").json["stored_late"]
+    login(client, world["admin"])
+    page = text_of(client.get(f"/epreuves/gestion/redaction/{attempt_id}/tardives"))
+    assert "À temps." in page and "Version tardive." in page and "en attente" in page
+    refused = client.post(f"/epreuves/gestion/redaction/{attempt_id}/tardives", data={"decision": "accept",
+                                                                                      "reason": " "})
+    assert refused.status_code == 200 and len(db.session.execute(select(DepositVersion)).all()) == 1
+    response = client.post(f"/epreuves/gestion/redaction/{attempt_id}/tardives",
+                           data={"decision": "accept", "reason": "Coupure du réseau du centre"})
+    assert response.status_code == 302
+    latest = db.session.execute(select(Submission)).scalar_one().latest
+    assert latest.number == 2 and latest.late and storage.read(latest.files[0].stored_key) == b"Version tardive."
+    assert db.session.execute(select(LateAnswer)).scalar_one().decision.accepted
+    assert "réponse tardive conservée" in text_of(client.get(f"/epreuves/gestion/{world['session'].id}"))
