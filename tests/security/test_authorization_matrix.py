@@ -198,7 +198,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/epreuves/api/redaction/<int:attempt_id>/answers/<int:position>", "POST"): owner_only(
         200, args=lambda w: {"attempt_id": w["online_attempt"], "position": 1}, json={"response": "Texte."}),
     ("/epreuves/api/redaction/<int:attempt_id>/status", "GET"): owner_only(200, args=of(attempt_id="online_attempt")),
-    ("/epreuves/gestion/redaction/<int:attempt_id>/tardives", "GET"): roles("admin", args=of(attempt_id="online_attempt")),
+    ("/epreuves/gestion/redaction/<int:attempt_id>/tardives", "GET"): roles(
+        "admin", args=of(attempt_id="online_attempt")),
     ("/epreuves/gestion/redaction/<int:attempt_id>/tardives", "POST"): roles(
         "admin", args=of(attempt_id="online_attempt")),
     ("/epreuves/gestion/", "GET"): roles("admin"),
