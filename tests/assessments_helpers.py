@@ -55,9 +55,15 @@ def cohort_of(user):
     return user.cohorts[0]
 
 
+def as_user(client, login, user):
+    """The client logged out of whoever it was, then in as `user`."""
+    client.post("/logout")
+    login(client, user)
+
+
 def started(client, login, user, session) -> int:
     """The id of `user`'s online answer to `session`, started (or resumed) through its page."""
-    login(client, user)
+    as_user(client, login, user)
     response = client.post(f"/epreuves/{session.id}/en-ligne")
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(response.headers["Location"].rstrip("/").split("/")[-1])

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from quiz.accounts.forms import MultiCheckboxField
+from quiz.accounts.forms import MultiCheckboxField, choices
 from quiz.grading.forms import bounded_day
 
 
@@ -37,9 +37,9 @@ class SessionForm(FlaskForm):
                                      "s'ils divergent)"))
     max_files = IntegerField(_l("Fichiers par dépôt, au plus"), default=5,
                              validators=[DataRequired(), NumberRange(1, 20, _l("Entre 1 et 20."))])
-    mode = RadioField(_l("Mode de l'épreuve"), default="deposit",
-                      choices=[("deposit", _l("Dépôt de fichier")),
-                               ("online", _l("En ligne, chronométrée (le candidat rédige sur la plateforme)"))])
+    mode = RadioField(_l("Mode de l'épreuve"), default="deposit", choices=choices([
+        ("deposit", _l("Dépôt de fichier")),
+        ("online", _l("En ligne, chronométrée (le candidat rédige sur la plateforme)"))]))
     case_study = SelectField(_l("Étude de cas (mode en ligne)"), coerce=int, validate_choice=False,
                              validators=[Optional()])
 

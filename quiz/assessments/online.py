@@ -62,9 +62,13 @@ _WRITE = (
 )
 
 
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
+
+
 def too_long(length: int) -> str:
-    return (f"Réponse trop longue : {MAX_ANSWER:,} caractères au plus, votre texte en compte {length:,}. "
-            "Raccourcissez-le : cette version n'est pas enregistrée, la précédente l'est.").replace(",", "\u202f")
+    return (f"Réponse trop longue : {_thousands(MAX_ANSWER)} caractères au plus, votre texte en compte "
+            f"{_thousands(length)}. Raccourcissez-le : cette version n'est pas enregistrée, la précédente l'est.")
 
 
 # --- starting ------------------------------------------------------------------------------------

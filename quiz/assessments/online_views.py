@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from quiz import storage
 from quiz.accounts.access import role_required
+from quiz.accounts.forms import choices
 from quiz.accounts.roles import Role
 from quiz.assessments import online
 from quiz.assessments.forms import ActionForm
@@ -179,9 +180,10 @@ def online_late(attempt_id: int):
     copy) or rejected, with a reason."""
     answer = online.answer(attempt_id) or abort(404)
     form = LateDecisionForm()
-    form.decision.choices = [("accept", _("Accepter : le dernier texte tardif devient une nouvelle version de la "
-                                          "copie, signalée en retard, que les évaluateurs corrigent")),
-                             ("reject", _("Rejeter : la copie reste celle de la remise"))]
+    form.decision.choices = choices([
+        ("accept", _("Accepter : le dernier texte tardif devient une nouvelle version de la copie, signalée en "
+                     "retard, que les évaluateurs corrigent")),
+        ("reject", _("Rejeter : la copie reste celle de la remise"))])
     if form.validate_on_submit():
         try:
             online.decide_late(answer, form.accept, form.reason.data, current_user)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from quiz import storage
 from quiz.accounts.access import role_required
+from quiz.accounts.forms import choices
 from quiz.accounts.roles import Role
 from quiz.assessments import casestudies, online, service
 from quiz.assessments.forms import DepositForm, SessionForm
@@ -132,9 +133,9 @@ def _session_form(session=None) -> tuple[SessionForm, str, int | None]:
         form = SessionForm(data={"competences": [c.code for c in competences]} if request.method == "GET" else None)
     form.cohorts.choices = [(c.id, c.name) for c in ledger_cohorts()]
     form.competences.choices = [(c.code, f"{c.label} — {c.statement}") for c in competences]
-    form.case_study.choices = [(0, _("— choisir —"))] + [
+    form.case_study.choices = choices([(0, _("— choisir —"))] + [
         (v.case_study_id, f"{v.case_study.code} — {v.title} ({v.duration_minutes} min, version {v.number})")
-        for v in casestudies.current_versions(thematic)] if modality == "E3" else []
+        for v in casestudies.current_versions(thematic)] if modality == "E3" else [])
     return form, modality, thematic
 
 

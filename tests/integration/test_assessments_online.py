@@ -24,7 +24,7 @@ from quiz.exams.models import Attempt, LateAnswer
 from quiz.extensions import db
 from quiz.notifications.models import OutboxMessage
 from quiz.referential import load_referential
-from tests.assessments_helpers import CASES, GUIDE_PHRASE, cohort_of, make_session, save, started
+from tests.assessments_helpers import CASES, GUIDE_PHRASE, as_user, cohort_of, make_session, save, started
 from tests.helpers import text_of
 
 SUBJECT_PHRASE = "Menuiseries du Rouergue SAS"
@@ -46,6 +46,15 @@ def world(app, make_user, clock):
     session = make_session(admin, cohort_of(candidate), modality="E3", competences=("C16", "C17"), thematic=1,
                            mode="online", case_study_id=study.id, closes_in=8 * 3600, title="Étude de cas E3")
     return {"admin": admin, "candidate": candidate, "other": other, "session": session, "study": study}
+
+
+def writing_for(client, clock, attempt_id, **delta):
+    """Let time pass as on the page: its status poll keeps the login alive (the idle limit)."""
+    end = clock.now + timedelta(**delta)
+    while clock.now + timedelta(minutes=15) < end:
+        clock.advance(minutes=15)
+        client.get(f"/epreuves/api/redaction/{attempt_id}/status")
+    clock.set(end)
 
 
 # --- import ----------------------------------------------------------------------------------------
@@ -97,7 +106,7 @@ def test_an_online_session_is_an_e3_one_on_a_case_study_of_its_thematic(app, wor
 
 
 def test_the_admin_form_offers_the_mode_and_the_case_studies_of_the_thematic(app, world, client, login):
-    login(client, world["admin"])
+    as_user(client, login, world["admin"])
     page = text_of(client.get("/epreuves/gestion/nouvelle?modalite=E3&thematique=1"))
     assert "En ligne, chronométrée" in page and "ETUDE-01-A" in page and "ETUDE-05-A" not in page
     response = client.post("/epreuves/gestion/nouvelle?modalite=E3&thematique=1", data={
@@ -119,7 +128,7 @@ def test_the_start_adds_the_exact_extra_time_but_never_passes_the_closing(app, w
     clock.advance(hours=5)  # three hours left before the closing
     terms = online.start_terms(world["candidate"], world["session"])
     assert terms.deadline == world["session"].deadline_at and terms.cut_by_closing
-    login(client, world["candidate"])
+    as_user(client, login, world["candidate"])
     page = text_of(client.get(f"/epreuves/{world['session'].id}/en-ligne"))
     assert "temps supplémentaire de 1/3 inclus" in page and "ferme avant la fin de la durée normale" in page
     attempt_id = started(client, login, world["candidate"], world["session"])
@@ -147,7 +156,8 @@ def test_an_answer_too_long_is_refused_in_french_and_the_previous_one_stays(app,
     save(client, attempt_id, "Premier jet.")
     reply = save(client, attempt_id, "x" * (online.MAX_ANSWER + 1))
     assert reply.status_code == 400
-    assert "Réponse trop longue : 100 000 caractères au plus" in reply.json["message"].replace("\u202f", " ")
+    message = reply.json["message"].replace("\u202f", " ").replace("\xa0", " ")
+    assert "Réponse trop longue : 100 000 caractères au plus, votre texte en compte 100 001." in message
     assert online.text_of(db.session.get(OnlineAttempt, attempt_id)) == "Premier jet."
     assert save(client, attempt_id, "x" * online.MAX_ANSWER).status_code == 200
 
@@ -156,7 +166,7 @@ def test_after_the_deadline_a_save_is_refused_kept_as_late_and_the_copy_is_the_t
                                                                                            login, clock):
     attempt_id = started(client, login, world["candidate"], world["session"])
     save(client, attempt_id, "Texte remis à temps.")
-    clock.advance(minutes=180, seconds=10)  # within the grace: still accepted
+    writing_for(client, clock, attempt_id, minutes=180, seconds=10)  # within the grace: still accepted
     assert save(client, attempt_id, "Texte remis à temps, complété.").status_code == 200
     clock.advance(seconds=30)
     reply = save(client, attempt_id, "Ajouté trop tard.", answered_at="2026-06-15T11:00:30Z")
@@ -216,14 +226,14 @@ def test_the_copy_is_marked_anonymously_with_the_guide(app, world, client, login
     client.post(f"/epreuves/redaction/{attempt_id}/remettre")
     assert marking.auto_allocate(world["session"], world["admin"]) == 1
     mine = marking.assessor_markings(assessor)[0]
-    login(client, assessor)
+    as_user(client, login, assessor)
     page = text_of(client.get(f"/epreuves/copies/{mine.id}"))
     number = mine.submission.anonymity_number
     assert number in page and "Diagnostic : effet ciseaux sur le BFR." in page and GUIDE_PHRASE in page
     assert "Martin" not in page and "Léa" not in page
     for item in mine.submission.latest.files:
         assert client.get(f"/epreuves/copies/{mine.id}/fichiers/{item.id}").status_code == 200
-    login(client, world["admin"])
+    as_user(client, login, world["admin"])
     archive = client.get(f"/epreuves/gestion/{world['session'].id}/copies.zip")
     assert archive.status_code == 200 and number.encode() in archive.data
 
@@ -231,9 +241,9 @@ def test_the_copy_is_marked_anonymously_with_the_guide(app, world, client, login
 def test_an_administrator_accepts_the_late_text_as_a_late_version_or_rejects_it(app, world, client, login, clock):
     attempt_id = started(client, login, world["candidate"], world["session"])
     save(client, attempt_id, "À temps.")
-    clock.advance(minutes=181)
+    writing_for(client, clock, attempt_id, minutes=181)
     assert save(client, attempt_id, "Version tardive.").json["stored_late"]
-    login(client, world["admin"])
+    as_user(client, login, world["admin"])
     page = text_of(client.get(f"/epreuves/gestion/redaction/{attempt_id}/tardives"))
     assert "À temps." in page and "Version tardive." in page and "en attente" in page
     refused = client.post(f"/epreuves/gestion/redaction/{attempt_id}/tardives", data={"decision": "accept",

@@ -14,7 +14,7 @@ from quiz.assessments import casestudies, marking, online
 from quiz.assessments.models import OnlineAttempt, Submission
 from quiz.extensions import db
 from quiz.referential import load_referential
-from tests.assessments_helpers import CASES, GUIDE_PHRASE, cohort_of, make_session, save, started
+from tests.assessments_helpers import CASES, GUIDE_PHRASE, as_user, cohort_of, make_session, save, started
 
 HOSTILE = "<script>alert('copie')</script><img src=x onerror=alert(1)> & </textarea><b>gras</b>"
 
@@ -34,7 +34,7 @@ def world(app, make_user, clock):
 def test_another_candidate_cannot_read_write_or_hand_in_the_answer(app, world, client, login):
     attempt_id = started(client, login, world["candidate"], world["session"])
     save(client, attempt_id, "Mon texte.")
-    login(client, world["other"])
+    as_user(client, login, world["other"])
     for url in (f"/epreuves/redaction/{attempt_id}", f"/epreuves/redaction/{attempt_id}/remettre",
                 f"/epreuves/redaction/{attempt_id}/remise", f"/epreuves/redaction/{attempt_id}/documents/0",
                 f"/epreuves/api/redaction/{attempt_id}/status", f"/attempts/{attempt_id}",
@@ -67,7 +67,7 @@ def test_hostile_markup_in_the_answer_is_text_everywhere(app, world, client, log
     client.post(f"/epreuves/redaction/{attempt_id}/remettre")
     marking.auto_allocate(world["session"], world["admin"])
     mine = marking.assessor_markings(assessor)[0]
-    login(client, assessor)
+    as_user(client, login, assessor)
     view = client.get(f"/epreuves/copies/{mine.id}").get_data(as_text=True)
     assert "<script>alert" not in view and "<img src=x" not in view and "&lt;b&gt;gras&lt;/b&gt;" in view
     submission = db.session.execute(select(Submission)).scalar_one()
