@@ -419,7 +419,13 @@ function formatDuration(seconds) {
     var timer = null;
     fieldset.addEventListener("input", function (event) {
       if (event.target.type !== "text" && event.target.type !== "textarea") { return; }
-      if (essay) { countCharacters(fieldset); }
+      if (essay) {
+        /* Kept on the device at once (a reload or a crash loses nothing), sent once typing pauses. */
+        countCharacters(fieldset);
+        pending[pos] = readAnswer(fieldset);
+        pending[pos].answered_at = new Date().toISOString();
+        persist();
+      }
       clearTimeout(timer);
       timer = setTimeout(function () { queue(fieldset); }, essay ? 1500 : 600);
     });
