@@ -466,7 +466,8 @@ _PROGRESS = (
     select(_attempts.c.status, _attempts.c.deadline,
            select(func.count()).where(_items.c.attempt_id == _attempts.c.id, _items.c.answered.is_(False))
            .scalar_subquery())
-    .where(_attempts.c.id == bindparam("attempt"), _attempts.c.candidate_id == bindparam("candidate"))
+    .where(_attempts.c.id == bindparam("attempt"), _attempts.c.candidate_id == bindparam("candidate"),
+           _attempts.c.questionnaire_id.is_not(None))  # an E3 text: quiz.assessments.online
 )
 
 

@@ -51,6 +51,7 @@ def test_another_candidate_cannot_read_write_or_hand_in_the_answer(app, world, c
 def test_the_e2_routes_do_not_take_an_online_answer_even_from_its_owner(app, world, client, login):
     attempt_id = started(client, login, world["candidate"], world["session"])
     assert client.get(f"/attempts/{attempt_id}").status_code == 404
+    assert client.get(f"/api/attempts/{attempt_id}/status").status_code == 404
     assert client.post(f"/attempts/{attempt_id}/submit").status_code == 404
     reply = client.post(f"/api/attempts/{attempt_id}/answers/1", json={"response": "Par l'API E2."})
     assert reply.status_code == 400
