@@ -53,6 +53,8 @@ def _convened_session_or_404(session_id: int):
 @role_required(Role.CANDIDATE)
 def deposit(session_id: int):
     session = _convened_session_or_404(session_id)
+    if session.online:
+        return redirect(url_for("assessments.online_start", session_id=session.id))
     form = DepositForm()
     if form.validate_on_submit():
         uploads = [Upload(f.filename, f.stream) for f in (form.files.data or []) if getattr(f, "filename", None)]

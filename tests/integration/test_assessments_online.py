@@ -137,6 +137,9 @@ def test_the_start_adds_the_exact_extra_time_but_never_passes_the_closing(app, w
 
 
 def test_the_text_is_saved_and_shown_again_but_never_the_guide(app, world, client, login, clock):
+    as_user(client, login, world["candidate"])
+    deposit_page = client.get(f"/epreuves/{world['session'].id}")  # no file deposit: the online page
+    assert deposit_page.headers["Location"].endswith(f"/epreuves/{world['session'].id}/en-ligne")
     attempt_id = started(client, login, world["candidate"], world["session"])
     page = text_of(client.get(f"/epreuves/redaction/{attempt_id}"))
     assert SUBJECT_PHRASE in page and "| Chiffre d'affaires" not in page  # the table is rendered
