@@ -23,6 +23,7 @@ db-upgrade: $(STAMP)
 run: translations db-upgrade
 	$(BIN)/quiz ensure-admin
 	$(BIN)/quiz banks import
+	$(BIN)/quiz casestudies import
 	$(BIN)/quiz run --host $(HOST) --port $(PORT)
 
 test: translations

@@ -26,7 +26,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     import quiz.models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from quiz import database, i18n, proxies, security, web
+    from quiz.assessments.online import finalise_expired as finalise_expired_online
     from quiz.assessments.reminders import queue_due_reminders
+    from quiz.exams import sweeper
     from quiz.extensions import csrf, db, login_manager, migrate
     from quiz.notifications import sender
 
@@ -40,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     proxies.init_app(app)
     web.init_app(app)
     sender.init_app(app, jobs=[queue_due_reminders])
+    sweeper.init_app(app, also=(finalise_expired_online,))
     register_blueprints(app)
 
     from quiz.cli import register_commands

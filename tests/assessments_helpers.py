@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 from quiz.extensions import db
 from quiz.timeutil import utcnow
 
+CASES = Path(__file__).resolve().parent.parent / "case_studies"
+GUIDE_PHRASE = "Effet ciseaux"  # in the marking guide of ETUDE-01-A only
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
@@ -50,3 +53,22 @@ def deposit(client, session, files):
 def cohort_of(user):
     db.session.refresh(user)
     return user.cohorts[0]
+
+
+def as_user(client, login, user):
+    """The client logged out of whoever it was, then in as `user`."""
+    client.post("/logout")
+    login(client, user)
+
+
+def started(client, login, user, session) -> int:
+    """The id of `user`'s online answer to `session`, started (or resumed) through its page."""
+    as_user(client, login, user)
+    response = client.post(f"/epreuves/{session.id}/en-ligne")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def save(client, attempt_id, text, **extra):
+    """The page script's autosave of an online answer."""
+    return client.post(f"/epreuves/api/redaction/{attempt_id}/answers/1", json={"response": text, **extra})

@@ -20,6 +20,8 @@ like the question banks (docs/case-study-format.md). Pure: no Flask, no database
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -200,3 +202,15 @@ def _documents(section: tuple[str, int], existing: set[str] | None, add):
             add(Problem(number, f"document introuvable : « {target} »"))
         else:
             yield Document(match.group("label"), target, number)
+
+
+def content_hash(case: CaseStudy, document_hashes: list[str]) -> str:
+    """The SHA-256 of what a case study says and attaches (the SHA-256 of each document, in order):
+    what makes a new version on import, whatever the file's layout."""
+    canonical = {
+        "id": case.id, "thematic": case.thematic, "title": case.title, "duration": case.duration_minutes,
+        "criteria": {code: list(indexes) for code, indexes in sorted(case.criteria.items())},
+        "subject": case.subject, "guide": case.guide,
+        "documents": [[d.label, d.path, sha] for d, sha in zip(case.documents, document_hashes, strict=True)],
+    }
+    return hashlib.sha256(json.dumps(canonical, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

@@ -10,6 +10,7 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     MultipleFileField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from quiz.accounts.forms import MultiCheckboxField
+from quiz.accounts.forms import MultiCheckboxField, choices
 from quiz.grading.forms import bounded_day
 
 
@@ -36,6 +37,15 @@ class SessionForm(FlaskForm):
                                      "s'ils divergent)"))
     max_files = IntegerField(_l("Fichiers par dépôt, au plus"), default=5,
                              validators=[DataRequired(), NumberRange(1, 20, _l("Entre 1 et 20."))])
+    mode = RadioField(_l("Mode de l'épreuve"), default="deposit", choices=choices([
+        ("deposit", _l("Dépôt de fichier")),
+        ("online", _l("En ligne, chronométrée (le candidat rédige sur la plateforme)"))]))
+    case_study = SelectField(_l("Étude de cas (mode en ligne)"), coerce=int, validate_choice=False,
+                             validators=[Optional()])
+
+    def validate_case_study(self, field):
+        if self.mode.data == "online" and not field.data:
+            raise ValidationError(_l("Choisissez l'étude de cas que les candidats rédigeront en ligne."))
 
     def validate_deadline_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from quiz.accounts.models import User
 from quiz.accounts.roles import Role
-from quiz.assessments.models import ROLES, AssessmentSession, Marking, Submission
+from quiz.assessments.models import ROLES, AssessmentSession, CaseStudyVersion, Marking, Submission
 from quiz.assessments.service import AssessmentError, local_datetime
 from quiz.audit.service import record
 from quiz.extensions import db
@@ -208,6 +208,24 @@ def can_mark(marking: Marking) -> str | None:
     if marking.role == "moderator" and not disagree(submission):
         return "Les deux corrections concordent : aucun arbitrage n'est nécessaire."
     return None
+
+
+@dataclass(frozen=True)
+class WrittenCase:
+    """An E3 copy written online as its assessors read it: the case study's version the candidate
+    was given, its marking guide, and the text handed in."""
+
+    version: CaseStudyVersion
+    text: str
+
+
+def written_case(submission: Submission) -> WrittenCase | None:
+    from quiz.assessments import online
+
+    answer = online.for_submission(submission.id)
+    if answer is None:
+        return None
+    return WrittenCase(answer.version, online.text_of(answer))
 
 
 def visible_markings(marking: Marking) -> list[Marking]:

@@ -18,6 +18,7 @@ from quiz.assessments import anonymise, marking, service
 from quiz.assessments.forms import ActionForm, MarkingFormBase
 from quiz.assessments.models import ROLES
 from quiz.assessments.views import bp
+from quiz.banks.render import render_markdown
 from quiz.extensions import db
 from quiz.grading.forms import build_form, validate_grading, verdicts
 from quiz.ledger.service import local_date
@@ -64,6 +65,7 @@ def mark(marking_id: int):
     form = build_form(competences, selectable=False, modality=submission.session.modality, base=MarkingFormBase,
                       data=defaults)
     problem = marking.can_mark(mine)
+    written = marking.written_case(submission)
     if problem is None and validate_grading(form):
         try:
             marking.record_marking(mine, verdicts(form), form.assessed_on.data, form.comment.data or "",
@@ -75,6 +77,7 @@ def mark(marking_id: int):
             return redirect(url_for("assessments.my_copies"))
     return render_template("assessments/mark.html", form=form, marking=mine, submission=submission,
                            problem=problem, others=marking.visible_markings(mine), revealed=revealed(submission),
+                           written=written, render_markdown=render_markdown,
                            role_labels=marking.ROLE_LABELS, anonymous_name=anonymous_name)
 
 

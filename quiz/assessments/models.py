@@ -5,6 +5,11 @@ a new `DepositVersion` with its files, never an edit, so every version stays. As
 latest version; each `Marking` is one assessor's independent verdict (first, second, moderator).
 When the session's marks are final, the decision goes to the ledger (`decided_act_id`) and the
 identities are revealed.
+
+An E3 session is either a deposit of files or a case study written online (`mode`): the case
+studies come from `case_studies/*.md`, imported as immutable, content-hashed versions; an online
+answer is an exams `Attempt` tied here to its session and case-study version (`OnlineAttempt`),
+and its hand-in becomes a deposit version like any other copy.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from quiz.timeutil import UTCDateTime, utcnow
 
 MODALITIES = ("E1", "E3", "E4", "E5")
 ROLES = ("first", "second", "moderator")
+MODES = ("deposit", "online")
 
 assessment_session_cohorts = Table(
     "assessment_session_cohorts",
@@ -45,6 +51,7 @@ class AssessmentSession(db.Model):
     __table_args__ = (
         CheckConstraint("modality IN ('E1', 'E3', 'E4', 'E5')", name="modality"),
         CheckConstraint("deadline_at > opens_at", name="window"),
+        CheckConstraint("mode IN ('deposit', 'online')", name="mode"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +67,9 @@ class AssessmentSession(db.Model):
     anonymous: Mapped[bool] = mapped_column(default=True)
     double_marking: Mapped[bool] = mapped_column(default=False)
     max_files: Mapped[int] = mapped_column(default=5)
+    # « deposit »: candidates upload files; « online » (E3): they write the case study on a timed page.
+    mode: Mapped[str] = mapped_column(String(10), default="deposit")
+    case_study_id: Mapped[int | None] = mapped_column(ForeignKey("case_studies.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set once: the decisions are in the ledger, identities revealed, results mailed.
@@ -67,6 +77,11 @@ class AssessmentSession(db.Model):
 
     cohorts = relationship("Cohort", secondary=assessment_session_cohorts, lazy="selectin", order_by="Cohort.name")
     submissions: Mapped[list[Submission]] = relationship(back_populates="session", order_by="Submission.id")
+    case_study: Mapped[CaseStudy | None] = relationship()
+
+    @property
+    def online(self) -> bool:
+        return self.mode == "online"
 
 
 class Submission(db.Model):
@@ -173,3 +188,64 @@ class AppointmentSlot(db.Model):
     session: Mapped[AssessmentSession] = relationship()
     expert = relationship("User", foreign_keys=[expert_id])
     candidate = relationship("User", foreign_keys=[candidate_id])
+
+
+class CaseStudy(db.Model):
+    """An E3 case study by its id in the Markdown file (`ETUDE-05-A`); its texts live in its versions."""
+
+    __tablename__ = "case_studies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    versions: Mapped[list[CaseStudyVersion]] = relationship(
+        back_populates="case_study", order_by="CaseStudyVersion.number", lazy="selectin")
+
+    @property
+    def current(self) -> CaseStudyVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+class CaseStudyVersion(db.Model):
+    """One imported state of a case study, never changed: a changed file is a new version, and an
+    attempt keeps the version it was started on. `documents`: label, name, storage key, size,
+    SHA-256 and type of each attached file. The `guide` is for assessors only."""
+
+    __tablename__ = "case_study_versions"
+    __table_args__ = (UniqueConstraint("case_study_id", "number", name="uq_case_study_versions_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_study_id: Mapped[int] = mapped_column(ForeignKey("case_studies.id"), index=True)
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    thematic: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    duration_minutes: Mapped[int]
+    criteria: Mapped[dict] = mapped_column(JSON)  # {"C16": [0, 1]}
+    subject: Mapped[str] = mapped_column(Text)
+    guide: Mapped[str] = mapped_column(Text)
+    documents: Mapped[list] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(255), default="")
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case_study: Mapped[CaseStudy] = relationship(back_populates="versions")
+
+
+class OnlineAttempt(db.Model):
+    """A candidate's timed written answer to an online E3 session: the exams attempt that holds the
+    text and the clock, the case-study version it was started on, the copy made at hand-in."""
+
+    __tablename__ = "online_attempts"
+    __table_args__ = (UniqueConstraint("session_id", "candidate_id", name="uq_online_attempts_candidate"),)
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("assessment_sessions.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    case_study_version_id: Mapped[int] = mapped_column(ForeignKey("case_study_versions.id"))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_submissions.id"), unique=True)
+
+    attempt = relationship("Attempt", lazy="joined")
+    session: Mapped[AssessmentSession] = relationship()
+    version: Mapped[CaseStudyVersion] = relationship(lazy="joined")
+    submission: Mapped[Submission | None] = relationship()

@@ -90,3 +90,25 @@ def receipt_pdf(receipt: Receipt) -> bytes:
         ("Conservez ce document : la référence et les empreintes permettent de prouver ce qui a été déposé "
          "et quand. Chaque nouveau dépôt avant l'échéance crée une nouvelle version ; les précédentes sont "
          "conservées.",))
+
+
+def answer_pdf(anonymity_number: str, session_title: str, case_title: str, handed_in_at: str, text: str,
+               sha256: str) -> bytes:
+    """The copy of an E3 answer written online, for the assessors: anonymous (its number, never the
+    candidate), the text exactly as written, every character escaped (nothing in it is markup)."""
+    base = getSampleStyleSheet()
+    body = ParagraphStyle("answer", parent=base["Normal"], fontSize=10.5, leading=14.5, spaceAfter=5)
+    small = ParagraphStyle("small", parent=base["Normal"], fontSize=8.5, leading=11)
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=f"Copie {anonymity_number}", author="", lang="fr")
+    story = [
+        Paragraph(escape(f"Copie {anonymity_number}"), base["Title"]),
+        Paragraph(escape(f"E3 — {session_title} — {case_title}"), small),
+        Paragraph(escape(f"Remise le {handed_in_at} — SHA-256 du texte : {sha256}"), small),
+        Spacer(1, 6 * mm),
+    ]
+    blocks = [b for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()] or ["(aucun texte)"]
+    story += [Paragraph(escape(block).replace("\n", "<br/>"), body) for block in blocks]
+    doc.build(story)
+    return out.getvalue()

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quiz import storage
@@ -24,14 +24,17 @@ from quiz.accounts.models import Cohort, User, cohort_members
 from quiz.accounts.roles import Role
 from quiz.assessments.models import (
     MODALITIES,
+    MODES,
     AssessmentSession,
     DepositFile,
     DepositVersion,
+    OnlineAttempt,
     Submission,
     assessment_session_cohorts,
 )
 from quiz.assessments.receipts import Receipt, ReceiptFile, receipt_pdf
 from quiz.audit.service import record
+from quiz.exams.models import Attempt
 from quiz.extensions import db
 from quiz.grading import evidence
 from quiz.ledger.service import gradable_competences, local_date, referential
@@ -75,6 +78,27 @@ class SessionData:
     late_allowed: bool = False
     double_marking: bool = False
     max_files: int = 5
+    mode: str = "deposit"
+    case_study_id: int | None = None
+
+
+def _check_case_study(data: SessionData) -> None:
+    """An online session is an E3 one, on one imported case study of the session's thematic."""
+    from quiz.assessments.casestudies import case_study
+
+    if data.mode not in MODES:
+        raise AssessmentError(f"mode inconnu : {data.mode}")
+    if data.mode == "deposit":
+        return
+    if data.modality != "E3":
+        raise AssessmentError("Seule l'étude de cas (E3) se passe en ligne, chronométrée.")
+    study = case_study(data.case_study_id) if data.case_study_id else None
+    if study is None or study.current is None:
+        raise AssessmentError("Choisissez l'étude de cas que les candidats rédigeront en ligne "
+                              "(importée par « quiz casestudies import »).")
+    if study.current.thematic != data.thematic:
+        raise AssessmentError(f"L'étude de cas {study.code} porte sur la thématique {study.current.thematic}, "
+                              f"pas sur la thématique {data.thematic} de la session.")
 
 
 def _check_session(data: SessionData) -> list[str]:
@@ -101,6 +125,7 @@ def _check_session(data: SessionData) -> list[str]:
         raise AssessmentError("Choisissez au moins une compétence évaluée.")
     if not data.cohort_ids:
         raise AssessmentError("Choisissez au moins une cohorte.")
+    _check_case_study(data)
     return [c for c in allowed if c in chosen]
 
 
@@ -110,7 +135,8 @@ def create_session(data: SessionData, created_by: User) -> AssessmentSession:
         modality=data.modality, thematic=data.thematic if data.modality == "E3" else None, title=data.title.strip(),
         competences=competences, opens_at=data.opens_at, deadline_at=data.deadline_at,
         late_allowed=data.late_allowed, anonymous=data.modality != "E4", double_marking=data.double_marking,
-        max_files=data.max_files, created_by_id=created_by.id, created_at=utcnow(),
+        max_files=data.max_files, mode=data.mode, case_study_id=data.case_study_id if data.mode == "online" else None,
+        created_by_id=created_by.id, created_at=utcnow(),
         cohorts=[db.session.get(Cohort, cid) for cid in data.cohort_ids],
     )
     db.session.add(session)
@@ -129,6 +155,17 @@ def update_session(session: AssessmentSession, data: SessionData) -> AssessmentS
     if session.submissions and data.double_marking != session.double_marking:
         raise AssessmentError("Des copies sont déjà déposées : la double correction ne peut plus changer.")
     competences = _check_session(data)
+    case_study_id = data.case_study_id if data.mode == "online" else None
+    started = select(OnlineAttempt.attempt_id).where(OnlineAttempt.session_id == session.id)
+    if (data.mode, case_study_id) != (session.mode, session.case_study_id) and (
+            session.submissions or db.session.execute(started).first()):
+        raise AssessmentError("Des candidats ont déjà commencé ou remis : le mode et l'étude de cas ne peuvent "
+                              "plus changer.")
+    session.mode, session.case_study_id = data.mode, case_study_id
+    if session.online:  # an earlier closing shortens the answers being written, as for E2
+        db.session.execute(update(Attempt).where(Attempt.id.in_(started), Attempt.status == "in_progress",
+                                                 Attempt.deadline > data.deadline_at)
+                           .values(deadline=data.deadline_at).execution_options(synchronize_session=False))
     session.title, session.competences = data.title.strip(), competences
     session.thematic = data.thematic if data.modality == "E3" else None
     session.opens_at, session.deadline_at = data.opens_at, data.deadline_at
@@ -190,6 +227,8 @@ def submission_of(session: AssessmentSession, candidate_id: int) -> Submission |
 def window_problem(session: AssessmentSession, now: datetime | None = None) -> str | None:
     """Why a deposit is refused now, or None (a late deposit allowed by the session is accepted)."""
     now = now or utcnow()
+    if session.online:
+        return "Cette épreuve se rédige en ligne, chronométrée : elle ne reçoit pas de dépôt de fichier."
     if session.finalised_at is not None:
         return "Les résultats de cette épreuve sont publiés : les dépôts sont clos."
     if now < session.opens_at:
@@ -207,7 +246,7 @@ def local_datetime(moment: datetime, seconds: bool = False) -> str:
     return format_datetime(moment, pattern, tzinfo=zone, locale="fr_FR")
 
 
-def _new_reference() -> str:
+def new_reference() -> str:
     return "AD-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
 
 
@@ -261,7 +300,7 @@ def deposit(session: AssessmentSession, candidate: User, uploads: Sequence[evide
     submission = submission_for(session, candidate)
     number = (db.session.execute(select(func.max(DepositVersion.number)).where(
         DepositVersion.submission_id == submission.id)).scalar() or 0) + 1
-    version = DepositVersion(submission=submission, number=number, reference=_new_reference(), deposited_at=now,
+    version = DepositVersion(submission=submission, number=number, reference=new_reference(), deposited_at=now,
                              late=now > session.deadline_at, deposited_by_id=by.id)
     version.files = [DepositFile(position=i, original_name=f.original_name, stored_key=f.stored_name,
                                  content_type=f.content_type, size=f.size, sha256=f.sha256)

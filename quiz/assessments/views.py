@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 
 from quiz import storage
 from quiz.accounts.access import role_required
+from quiz.accounts.forms import choices
 from quiz.accounts.roles import Role
-from quiz.assessments import service
+from quiz.assessments import casestudies, online, service
 from quiz.assessments.forms import DepositForm, SessionForm
 from quiz.assessments.models import MODALITIES
 from quiz.assessments.receipts import french_size
@@ -52,6 +53,8 @@ def _convened_session_or_404(session_id: int):
 @role_required(Role.CANDIDATE)
 def deposit(session_id: int):
     session = _convened_session_or_404(session_id)
+    if session.online:
+        return redirect(url_for("assessments.online_start", session_id=session.id))
     form = DepositForm()
     if form.validate_on_submit():
         uploads = [Upload(f.filename, f.stream) for f in (form.files.data or []) if getattr(f, "filename", None)]
@@ -127,11 +130,14 @@ def _session_form(session=None) -> tuple[SessionForm, str, int | None]:
             "deadline_at": to_local(session.deadline_at),
             "cohorts": [c.id for c in session.cohorts], "competences": session.competences,
             "late_allowed": session.late_allowed, "double_marking": session.double_marking,
-            "max_files": session.max_files})
+            "max_files": session.max_files, "mode": session.mode, "case_study": session.case_study_id or 0})
     else:
         form = SessionForm(data={"competences": [c.code for c in competences]} if request.method == "GET" else None)
     form.cohorts.choices = [(c.id, c.name) for c in ledger_cohorts()]
     form.competences.choices = [(c.code, f"{c.label} — {c.statement}") for c in competences]
+    form.case_study.choices = choices([(0, _("— choisir —"))] + [
+        (v.case_study_id, f"{v.case_study.code} — {v.title} ({v.duration_minutes} min, version {v.number})")
+        for v in casestudies.current_versions(thematic)] if modality == "E3" else [])
     return form, modality, thematic
 
 
@@ -140,7 +146,8 @@ def _session_data(form: SessionForm, modality: str, thematic: int | None) -> ser
         modality=modality, title=form.title.data, opens_at=to_utc(form.opens_at.data),
         deadline_at=to_utc(form.deadline_at.data), cohort_ids=form.cohorts.data, competences=form.competences.data,
         thematic=thematic, late_allowed=form.late_allowed.data, double_marking=form.double_marking.data,
-        max_files=form.max_files.data)
+        max_files=form.max_files.data, mode=form.mode.data if modality == "E3" else "deposit",
+        case_study_id=form.case_study.data or None)
 
 
 @bp.route("/gestion/nouvelle", methods=["GET", "POST"])
@@ -184,11 +191,16 @@ def session_edit(session_id: int):
 @role_required(Role.ADMIN)
 def session_detail(session_id: int):
     session = service.session(session_id) or abort(404)
+    if session.online:
+        online.finalise_expired()
     candidates = service.convened_candidates(session)
     submissions = {s.candidate_id: s for s in session.submissions}
+    answers = {a.candidate_id: a for a in online.session_answers(session)}
+    late_counts = {cid: len(online.late_answers(a)) for cid, a in answers.items()}
     return render_template("assessments/session_detail.html", session=session, candidates=candidates,
-                           submissions=submissions, competences=service.competences_of(session))
+                           submissions=submissions, competences=service.competences_of(session), answers=answers,
+                           late_counts=late_counts)
 
 
 # The marking and E4 pages live in their own modules on the same blueprint.
-from quiz.assessments import appointment_views, marking_views  # noqa: E402, F401
+from quiz.assessments import appointment_views, marking_views, online_views  # noqa: E402, F401

@@ -85,7 +85,8 @@ def personal_data(user_id: int) -> bytes:
                       "évalué_le": e.assessed_on.isoformat(), "enregistré_le": e.recorded_at.isoformat(),
                       "remplace": e.replaces_id, "motif_correction": e.correction_reason}
                      for e in entries],
-        "questionnaires": [{"questionnaire": a.questionnaire.title, "début": a.started_at.isoformat(),
+        "questionnaires": [{"questionnaire": a.questionnaire.title if a.questionnaire else "E3 — étude de cas en ligne",
+                            "début": a.started_at.isoformat(),
                             "fin": a.finished_at.isoformat() if a.finished_at else None, "statut": a.status,
                             "score": str(a.score) if a.score is not None else None, "réussi": a.passed}
                            for a in attempts],

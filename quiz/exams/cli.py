@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from quiz.exams.service import finalise_expired
@@ -18,5 +19,5 @@ def attempts_cli() -> None:
 )
 @with_appcontext
 def finalize_expired() -> None:
-    count = finalise_expired()
+    count = finalise_expired() + sum(task() for task in current_app.extensions.get("quiz.sweep_also", ()))
     click.echo(f"{count} tentative remise." if count < 2 else f"{count} tentatives remises.")

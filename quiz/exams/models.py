@@ -90,14 +90,17 @@ class Accommodation(db.Model):
 
 
 class Attempt(db.Model):
-    """One candidate's sitting of a questionnaire; the deadline is fixed at start, on the server."""
+    """One candidate's sitting of a questionnaire; the deadline is fixed at start, on the server.
+
+    An attempt without questionnaire is an E3 case study written online (quiz.assessments.online):
+    its single item holds the text, it is never scored here and never reaches `finalise`."""
 
     __tablename__ = "attempts"
     __table_args__ = (UniqueConstraint("session_id", "candidate_id", "number", name="uq_attempts_sitting"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("exam_sessions.id"), index=True)
-    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"))
+    questionnaire_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaires.id"))
     candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     number: Mapped[int] = mapped_column(default=1)
     trial: Mapped[bool] = mapped_column(default=False)
@@ -111,7 +114,7 @@ class Attempt(db.Model):
     passed: Mapped[bool | None] = mapped_column()
     display_mode: Mapped[str] = mapped_column(String(10), default="one")
 
-    questionnaire: Mapped[Questionnaire] = relationship(lazy="joined")
+    questionnaire: Mapped[Questionnaire | None] = relationship(lazy="joined")
     session: Mapped[ExamSession | None] = relationship()
     candidate = relationship("User")
     items: Mapped[list[AttemptItem]] = relationship(
@@ -132,7 +135,8 @@ class AttemptItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column()
-    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
+    # None for the long text of an E3 case study written online.
+    question_version_id: Mapped[int | None] = mapped_column(ForeignKey("question_versions.id"))
     option_order: Mapped[list] = mapped_column(JSON, default=list)
     # A calculated question's instance ({variable: value}), drawn at start; None for other types.
     instance: Mapped[dict | None] = mapped_column(JSON)

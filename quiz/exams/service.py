@@ -148,7 +148,7 @@ def sessions_of(candidate: User, now: datetime | None = None) -> CandidateSessio
 def results_of(candidate_id: int) -> list[Attempt]:
     return list(db.session.execute(
         select(Attempt).where(Attempt.candidate_id == candidate_id, Attempt.status != "in_progress",
-                              Attempt.trial.is_(False))
+                              Attempt.trial.is_(False), Attempt.questionnaire_id.is_not(None))
         .order_by(Attempt.finished_at.desc())
     ).scalars())
 
@@ -472,7 +472,8 @@ _PROGRESS = (
     select(_attempts.c.status, _attempts.c.deadline,
            select(func.count()).where(_items.c.attempt_id == _attempts.c.id, _items.c.answered.is_(False))
            .scalar_subquery())
-    .where(_attempts.c.id == bindparam("attempt"), _attempts.c.candidate_id == bindparam("candidate"))
+    .where(_attempts.c.id == bindparam("attempt"), _attempts.c.candidate_id == bindparam("candidate"),
+           _attempts.c.questionnaire_id.is_not(None))  # an E3 text: quiz.assessments.online
 )
 
 
@@ -528,7 +529,7 @@ def write_answer(candidate_id: int, attempt_id: int, position: int, *, raw=None,
     now = now or utcnow()
     deferred = session is not None and getattr(session, "deferred", False)
     slot = _slot(attempt_id, position)
-    if slot is None or slot.candidate_id != candidate_id:
+    if slot is None or slot.candidate_id != candidate_id or slot.version_id is None:  # None: an E3 text
         verify_session(session)
         if db.session.execute(_OWNED, {"attempt": attempt_id, "candidate": candidate_id}).first() is None:
             raise LookupError(attempt_id)
@@ -766,7 +767,8 @@ def finalise(attempt_id: int, reason: str, now: datetime | None = None) -> bool:
 def finalise_expired(now: datetime | None = None, candidate_id: int | None = None) -> int:
     """Finalise every attempt whose deadline plus grace has passed; returns how many."""
     now = now or utcnow()
-    query = select(Attempt.id).where(Attempt.status == "in_progress", Attempt.deadline < now - grace())
+    query = select(Attempt.id).where(Attempt.status == "in_progress", Attempt.deadline < now - grace(),
+                                     Attempt.questionnaire_id.is_not(None))  # E3 answers: quiz.assessments.online
     if candidate_id is not None:
         query = query.where(Attempt.candidate_id == candidate_id)
     ids = db.session.execute(query).scalars().all()

@@ -15,6 +15,7 @@ import os
 import random
 import socket
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Flask
@@ -52,6 +53,12 @@ def take_turn(name: str, period: timedelta, now: datetime | None = None) -> bool
     return True
 
 
+def init_app(app: Flask, also: tuple[Callable[[], int], ...] = ()) -> None:
+    """Other engines' expired attempts, handed in on the same turn (E3 answers written online):
+    the exams package knows no engine above it, create_app() tells it which."""
+    app.extensions["quiz.sweep_also"] = tuple(also)
+
+
 def sweep_once(app: Flask) -> int:
     """One wake-up: hand in expired attempts if this process has the turn; how many it handed in."""
     from quiz.exams.service import finalise_expired
@@ -59,7 +66,7 @@ def sweep_once(app: Flask) -> int:
     with app.app_context():
         try:
             if take_turn(TASK, timedelta(seconds=app.config["SWEEP_SECONDS"])):
-                return finalise_expired()
+                return finalise_expired() + sum(task() for task in app.extensions.get("quiz.sweep_also", ()))
         except SQLAlchemyError:  # the database is away: the next wake-up tries again
             log.exception("remise automatique des tentatives expirées : base de données indisponible")
             db.session.rollback()

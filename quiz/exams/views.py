@@ -38,6 +38,8 @@ def owned_attempt(view):
             attempt = service.get_attempt(attempt_id, current_user)
         except LookupError:
             abort(404)
+        if attempt.questionnaire_id is None:  # an E3 case study written online has its own pages
+            abort(404)
         return view(attempt, **kwargs)
 
     return wrapped

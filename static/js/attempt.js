@@ -4,7 +4,8 @@
  * Every question is on the page: moving between them is done here, so it works offline; links
  * that would leave the page are held back while offline. Answers still on the device when the
  * time is over are sent when the network returns (the server keeps them apart, as late answers).
- * Without JavaScript the page is a plain form that saves on each button.
+ * Without JavaScript the page is a plain form that saves on each button. The same page script
+ * serves an E3 case study written online: one fieldset of type « essay », a textarea saved whole.
  */
 function formatDuration(seconds) {
   "use strict";
@@ -93,6 +94,8 @@ function formatDuration(seconds) {
         function (el) { return el.value; });
     } else if (type === "numeric" || type === "short") {
       response = fieldset.querySelector("input[name='" + name + "']").value;
+    } else if (type === "essay") {
+      response = fieldset.querySelector("textarea[name='" + name + "']").value;
     } else if (type === "ordering") {
       /* Sent as a rank per element: the server refuses a rank given twice, and so does the page. */
       var ranks = {};
@@ -125,6 +128,8 @@ function formatDuration(seconds) {
       });
     } else if (type === "numeric" || type === "short") {
       fieldset.querySelector("input[name='" + name + "']").value = r || "";
+    } else if (type === "essay") {
+      fieldset.querySelector("textarea[name='" + name + "']").value = r || "";
     } else if (type === "ordering" && r) {
       Object.keys(r).forEach(function (id) {
         var sel = fieldset.querySelector("select[name='" + name + "-rank-" + id + "']");
@@ -162,7 +167,7 @@ function formatDuration(seconds) {
     var box = document.getElementById("q" + pos + "-error");
     if (!fieldset || !box) { return; }
     box.textContent = message || "";
-    fieldset.querySelectorAll("input[type=text], select").forEach(function (el) {
+    fieldset.querySelectorAll("input[type=text], select, textarea").forEach(function (el) {
       if (message) { el.setAttribute("aria-invalid", "true"); } else { el.removeAttribute("aria-invalid"); }
     });
   }
@@ -355,7 +360,7 @@ function formatDuration(seconds) {
       if (here) { link.setAttribute("aria-current", "step"); } else { link.removeAttribute("aria-current"); }
     });
     var modeForm = document.getElementById("mode-form");
-    modeForm.querySelector("input[name=q]").value = pos;
+    if (modeForm) { modeForm.querySelector("input[name=q]").value = pos; }
     try { history.replaceState(null, "", "?q=" + pos); } catch (e) { /* file: or sandboxed */ }
     if (focus) {
       var heading = document.getElementById("question-" + pos + "-title");
@@ -397,15 +402,32 @@ function formatDuration(seconds) {
       .then(function () { setTimeout(poll, POLL_MS); });
   }
 
+  /* A long text (an E3 case study written online) is saved whole, less often, with its length shown. */
+  function countCharacters(fieldset) {
+    var area = fieldset.querySelector("textarea");
+    var counter = document.getElementById("q" + fieldset.dataset.position + "-count");
+    if (!area || !counter || !M.characters) { return; }
+    counter.textContent = M.characters.replace("{n}", area.value.length.toLocaleString("fr-FR"))
+      .replace("{max}", Number(area.getAttribute("maxlength")).toLocaleString("fr-FR"));
+  }
   form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
     var pos = fieldset.dataset.position;
+    var essay = fieldset.dataset.type === "essay";
     if (pending[pos]) { restore(fieldset, pending[pos]); updateNav(pos, pending[pos]); }
+    if (essay) { countCharacters(fieldset); }
     fieldset.addEventListener("change", function () { queue(fieldset); });
     var timer = null;
     fieldset.addEventListener("input", function (event) {
-      if (event.target.type !== "text") { return; }
+      if (event.target.type !== "text" && event.target.type !== "textarea") { return; }
+      if (essay) {
+        /* Kept on the device at once (a reload or a crash loses nothing), sent once typing pauses. */
+        countCharacters(fieldset);
+        pending[pos] = readAnswer(fieldset);
+        pending[pos].answered_at = new Date().toISOString();
+        persist();
+      }
       clearTimeout(timer);
-      timer = setTimeout(function () { queue(fieldset); }, 600);
+      timer = setTimeout(function () { queue(fieldset); }, essay ? 1500 : 600);
     });
   });
   form.addEventListener("submit", function (event) {
@@ -428,12 +450,15 @@ function formatDuration(seconds) {
       show(link.dataset.position, true);
     });
   });
-  document.getElementById("mode-form").addEventListener("submit", function (event) {
-    if (isOffline()) {
-      event.preventDefault();
-      setMode(oneByOne);
-    }
-  });
+  var modeSwitch = document.getElementById("mode-form");
+  if (modeSwitch) {
+    modeSwitch.addEventListener("submit", function (event) {
+      if (isOffline()) {
+        event.preventDefault();
+        setMode(oneByOne);
+      }
+    });
+  }
   /* Anything else that would leave the page (menu, language, logout) waits for the network. */
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[href]");

@@ -176,6 +176,32 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("/epreuves/accuses/<int:version_id>.pdf", "GET"): with_(
         owner_only(200, args=of(version_id="deposit_version")), admin=200),
     ("/epreuves/fichiers/<int:file_id>", "GET"): with_(owner_only(200, args=of(file_id="deposit_file")), admin=200),
+    # --- assessments: an E3 case study written online (the candidate is writing it) ------------------
+    ("/epreuves/<int:session_id>/en-ligne", "GET"): with_(
+        roles("candidate", args=of(session_id="e3_session")), candidate=302),
+    ("/epreuves/<int:session_id>/en-ligne", "POST"): roles("candidate", ok=302, args=of(session_id="e3_session"),
+                                                           fresh=True),
+    ("/epreuves/redaction/<int:attempt_id>", "GET"): with_(
+        owner_only(200, args=of(attempt_id="online_attempt")), assessor=403, trainer=403, admin=403),
+    ("/epreuves/redaction/<int:attempt_id>", "POST"): with_(
+        owner_only(302, args=of(attempt_id="online_attempt"), data={"q1": "Texte."}), assessor=403, trainer=403,
+        admin=403),
+    ("/epreuves/redaction/<int:attempt_id>/remettre", "GET"): with_(
+        owner_only(200, args=of(attempt_id="online_attempt")), assessor=403, trainer=403, admin=403),
+    ("/epreuves/redaction/<int:attempt_id>/remettre", "POST"): with_(
+        owner_only(302, args=of(attempt_id="online_attempt"), fresh=True), assessor=403, trainer=403, admin=403),
+    ("/epreuves/redaction/<int:attempt_id>/remise", "GET"): with_(
+        owner_only(302, args=of(attempt_id="online_attempt")), assessor=403, trainer=403, admin=403),
+    ("/epreuves/redaction/<int:attempt_id>/documents/<int:index>", "GET"): with_(
+        owner_only(200, args=lambda w: {"attempt_id": w["online_attempt"], "index": 0}), assessor=403,
+        trainer=403, admin=403),
+    ("/epreuves/api/redaction/<int:attempt_id>/answers/<int:position>", "POST"): owner_only(
+        200, args=lambda w: {"attempt_id": w["online_attempt"], "position": 1}, json={"response": "Texte."}),
+    ("/epreuves/api/redaction/<int:attempt_id>/status", "GET"): owner_only(200, args=of(attempt_id="online_attempt")),
+    ("/epreuves/gestion/redaction/<int:attempt_id>/tardives", "GET"): roles(
+        "admin", args=of(attempt_id="online_attempt")),
+    ("/epreuves/gestion/redaction/<int:attempt_id>/tardives", "POST"): roles(
+        "admin", args=of(attempt_id="online_attempt")),
     ("/epreuves/gestion/", "GET"): roles("admin"),
     ("/epreuves/gestion/nouvelle", "GET"): roles("admin"),
     ("/epreuves/gestion/nouvelle", "POST"): roles("admin"),

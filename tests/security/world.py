@@ -98,8 +98,8 @@ def build_world(make_user, clock) -> World:
     """Everyone, with: for the candidate and the other candidate, an attempt in progress (session A),
     a finished attempt whose session has closed (session B, review allowed), a ledger entry
     backed by an evidence file. A victim account for the administrators' actions, a deactivated
-    candidate, an open jury session the candidate is presented to. The clock ends two hours after
-    the attempts started."""
+    candidate, an open jury session the candidate is presented to, an E3 case study the candidate is
+    writing online. The clock ends two hours after the attempts started."""
     from quiz.exams import service as exams
 
     n = next(_serial)
@@ -154,6 +154,21 @@ def build_world(make_user, clock) -> World:
     appointments.book(slot, world.users["candidate"], world.users["admin"])
     world.ids.update(assessment_session=e5.id, deposit_version=deposited.id, deposit_file=deposited.files[0].id,
                      marking=copy.id, e4_session=e4.id, slot=slot.id)
+    from quiz.assessments import casestudies, online
+    from quiz.referential import load_referential
+
+    casestudies.import_case_studies(casestudies.case_study_files((ROOT / "case_studies",)), load_referential())
+    study = casestudies.current_versions(1)[0].case_study
+    e3 = assessments.create_session(assessments.SessionData(
+        "E3", "Étude de cas", now - timedelta(hours=1), now + timedelta(days=3), [cohort.id], ["C16"], thematic=1,
+        mode="online", case_study_id=study.id), world.users["admin"])
+    from fractions import Fraction
+
+    from quiz.exams.admin import set_accommodation
+
+    # Time enough to outlast the two hours every later world adds to the clock.
+    set_accommodation(world.users["candidate"].id, Fraction(8), "tests", world.users["admin"])
+    world.ids.update(e3_session=e3.id, online_attempt=online.start(world.users["candidate"], e3))
     from quiz.notifications.service import enqueue
 
     message = enqueue(world.users["candidate"].email, "Accusé de dépôt", "…", "test")
