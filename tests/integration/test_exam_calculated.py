@@ -16,6 +16,7 @@ from quiz.exams.pages import attempt_page, review_page
 from quiz.extensions import db
 from quiz.referential import load_referential
 from quiz.timeutil import utcnow
+from tests.helpers import text_of
 
 BANK = """---
 thematic: 1
@@ -52,6 +53,7 @@ Combien vaut {a} × {b} / 4 ?
 type: truefalse
 competences: [C15]
 law_as_of: 2026-01-01
+answer: true
 valid_until: {until}
 ```
 
@@ -142,8 +144,8 @@ def test_the_session_page_says_how_many_questions_are_left_out(client, login, cl
     session = open_session(count=2, closes_in=30 * 3600)
     trainer = make_user(roles=("trainer",))
     login(client, trainer)
-    page = client.get(f"/manage/sessions/{session.id}").get_data(as_text=True)
-    assert "1 question de la banque n&#39;est pas tirée dans cette session" in page
+    page = text_of(client.get(f"/manage/sessions/{session.id}"))
+    assert "1 question de la banque n'est pas tirée dans cette session : sa réponse n'est plus valable" in page
 
 
 def test_items_of_other_types_have_no_instance(app, clock, open_session, candidate):
