@@ -173,3 +173,20 @@ def test_the_workshop_lists_questions_to_review_expired_first(client, login, clo
     assert response.status_code == 200, response.status_code
     page = text_of(response)
     assert "Questions à relire" in page and "AF-071</a> · Une règle datée" in page
+
+
+def test_item_statistics_count_each_candidate_against_their_own_instance(app, clock, open_session, make_user):
+    from quiz.authoring.item_analysis import analyse
+
+    publish("2030-12-31")
+    session = open_session(count=2)
+    for n in range(3):
+        user = make_user(roles=("candidate",), cohort="Promotion test", email=f"s{n}@example.org")
+        attempt = service.start_attempt(user, session.id)
+        item = calculated_item(attempt)
+        key = Decimal(int(item.instance["a"]) * int(item.instance["b"])) / 4
+        service.save_answer(attempt, item.position, str(key) if n < 2 else str(key + 1))
+        service.submit(attempt)
+    report = analyse(session.questionnaire)
+    row = next(r for r in report.items if r.version.payload["type"] == "calculated")
+    assert row.stats.drawn == 3 and abs(row.stats.facility - 2 / 3) < 1e-9
