@@ -178,7 +178,8 @@ class _Compiler:
             return lambda env: _checked(op(left(env), right(env)))
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-                what = node.func.id if isinstance(node.func, ast.Name) else "?"
+                what = node.func.id if isinstance(node.func, ast.Name) else \
+                    (ast.get_source_segment(self.source, node.func) or "?")
                 raise ExprError(f"fonction « {what} » non permise — seules {', '.join(FUNCTIONS)} le sont")
             if node.keywords:
                 raise ExprError(f"{node.func.id}() : pas d'argument nommé")

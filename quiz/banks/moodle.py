@@ -415,8 +415,12 @@ def _read_calculated(node: ET.Element, draft: Draft, reader: _Reader) -> None:
             expression = from_moodle_formula(match.group(1), names)
             return "{=" + ("answer" if expression == formula else expression) + "}"
 
-        draft.stem = _MOODLE_TEXT_FORMULA.sub(translate, draft.stem)
-        draft.explanation = _MOODLE_TEXT_FORMULA.sub(translate, draft.explanation)
+        def literal(match: re.Match) -> str:  # braces that name no dataset are text here
+            return match.group(0) if match.group(1) in names else "{{" + match.group(1) + "}}"
+
+        for field in ("stem", "explanation"):
+            text = re.sub(r"(?<!\{)\{([^{}=\n][^{}\n]*)\}(?!\})", literal, getattr(draft, field))
+            setattr(draft, field, _MOODLE_TEXT_FORMULA.sub(translate, text))
     except ExprError as exc:
         draft.refuse(f"formule de question calculée sans équivalent : {exc}")
         return

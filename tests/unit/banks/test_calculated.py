@@ -80,7 +80,8 @@ def test_expressions_are_exact(expression, expected):
 @pytest.mark.parametrize("expression, said", [
     ("a.__class__", "non permis"),
     ("().__class__.__bases__", "non permis"),
-    ("__import__('os').system('true')", "fonction « __import__ » non permise"),
+    ("__import__('os').system('true')", "fonction « __import__('os').system » non permise"),
+    ("__import__('os')", "fonction « __import__ » non permise"),
     ("open('x')", "fonction « open » non permise"),
     ("eval('1')", "fonction « eval » non permise"),
     ("a.real", "non permis"),
@@ -259,9 +260,11 @@ def test_moodle_xml_round_trip_keeps_the_question():
     assert conversion.summary() == "1 questions read, 1 converted, 0 refused, 0 converted with losses"
     back = parse_bank(conversion.markdown, "01-analyse-financiere.md", REF)[0].questions[0]
     mine = original.questions[0]
-    assert (back.variables, back.constraints, back.formula, back.tolerance, back.decimals, back.unit, back.law_as_of,
-            back.explanation) == (mine.variables, mine.constraints, mine.formula, mine.tolerance, mine.decimals,
-                                  mine.unit, mine.law_as_of, mine.explanation)
+    assert (back.variables, back.constraints, back.formula, back.tolerance, back.decimals, back.unit,
+            back.law_as_of, back.stem) == (mine.variables, mine.constraints, mine.formula, mine.tolerance,
+                                           mine.decimals, mine.unit, mine.law_as_of, mine.stem)
+    assert back.explanation == mine.explanation.replace("{=ca*1.2:1}", "{=ca * 1.2}"), "Moodle has no {=…:N}"
+    assert any("décimales des {=expression:N} non exportées" in loss for loss in losses)
 
 
 def test_a_moodle_calculated_question_is_imported_or_refused_naming_why():

@@ -124,7 +124,7 @@ def test_a_warning_is_located_and_blocks_nothing():
     assert result.problems == [] and len(result.banks[0].questions) == 1
     assert [str(w) for w in result.warnings] == [
         f"01-analyse-financiere.md:{line_of(text, '## AF-001')}: AF-001: avertissement : [key-longest] la bonne "
-        "réponse est nettement la plus longue (76 caractères, 22 au plus pour les autres) — allongez les "
+        "réponse est nettement la plus longue (75 caractères, 21 au plus pour les autres) — allongez les "
         "distracteurs ou resserrez la réponse."]
 
 
