@@ -1,7 +1,7 @@
 """E3 online: case studies and their versions, online answers on the attempt engine, session mode
 
 Revision ID: e3b7c2a9f415
-Revises: 5c1e8a7d2b90
+Revises: d19ca1c0a7e5
 Create Date: 2026-12-04 20:40:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 import quiz.timeutil
 
 revision = 'e3b7c2a9f415'
-down_revision = '5c1e8a7d2b90'
+down_revision = 'd19ca1c0a7e5'
 branch_labels = None
 depends_on = None
 
