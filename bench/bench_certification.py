@@ -211,7 +211,8 @@ def run(engine: str, count: int, holders: int, profile: bool) -> None:
         cells = exports.row_cells(ledger.cohort_grid(cohort_id).rows[0])
 
         def csv_floor():
-            return len("".join(csv_text([cells] * 500, bom=False) for _ in range(count // 500)))
+            return len("".join(csv_text([cells] * min(500, count - start), bom=False)
+                               for start in range(0, count, 500)))
 
         def xlsx_floor():
             from openpyxl import Workbook

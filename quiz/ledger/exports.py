@@ -41,7 +41,9 @@ FILTERS = {
 
 
 def short_date(day: date | None) -> str:
-    return format_date(day, "dd/MM/yyyy", locale="fr") if day else ""
+    """« 15/06/2026 »: digits only, so strftime gives what babel's dd/MM/yyyy would, much faster
+    (a grid page and an export write thousands)."""
+    return day.strftime("%d/%m/%Y") if day else ""
 
 
 def long_date(day: date) -> str:
