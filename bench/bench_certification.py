@@ -1,12 +1,17 @@
-"""Time the jury's work at scale: the jury grid of 10,000 candidates, the certificates of a jury of
-1,000 holders as one ZIP, and the SI CPF export of 10,000 awards (time and peak memory).
+"""Time the jury's work at scale: the jury grid of 10,000 candidates, its CSV and XLSX exports,
+the certificates of a jury of 1,000 holders as one ZIP, and `quiz cpf export` of 10,000 awards
+(time, and peak memory on a second run under tracemalloc).
 
 The ledger is generated as in bench_ledger.py (every competence × required modality, 80 %
 passes, 10 % retakes). Certificates and their holders' encrypted identities are inserted in
-bulk (what closing juries would have written), then the real functions run: cohort_grid,
-delivery.session_zip, service.cpf_export. Baselines in the same run: reading the grid's
-entries as bare DBAPI tuples (the floor of any grid), and one certificate PDF (the ZIP divided
-by it says whether batching costs more than the sum of its parts).
+bulk (what closing juries would have written), then the real code runs: the stored statuses
+computed once from the ledger (what the first read after a migration does), the jury page and
+the exports through the application (a logged-in test client: server time, no network), the
+ZIP (delivery.session_zip) and the CLI export. Baselines in the same run: the grid's entries
+read as bare DBAPI tuples (the floor of computing any grid from the ledger), the same number of
+rows written by the csv module and by a write-only openpyxl sheet, one certificate PDF (the ZIP
+divided by it says whether batching costs more than the sum of its parts), and cpf.build on the
+same awards held in memory (the XML alone, without the database and the decryption).
 
 Run: .venv/bin/python bench/bench_certification.py [--candidates 10000] [--holders 1000]
      [--engine sqlite|postgresql|both] [--profile]
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import io
 import json
 import pstats
 import sys
@@ -31,6 +37,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_ledger import generated_entries, timed  # noqa: E402
 from load import PASSWORD, database_url  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
+
+from quiz.spreadsheet import csv_text  # noqa: E402
 
 
 def seed(count: int):
@@ -100,6 +108,37 @@ def awards(ids: list[int], holders: int) -> tuple[int, int]:
     return sessions[0], sessions[1]
 
 
+def jury_admin() -> str:
+    """An administrator to log in with (the jury page is for assessors and administrators)."""
+    from werkzeug.security import generate_password_hash
+
+    from quiz.accounts.models import User, UserRole
+    from quiz.extensions import db
+
+    user = User(email="admin@bench.test", first_name="Alex", last_name="Admin",
+                password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1"))
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(UserRole(user_id=user.id, role="admin"))
+    db.session.commit()
+    return user.email
+
+
+def in_memory_flux(count: int):
+    from quiz.certification import cpf
+
+    awards = tuple(cpf.Award(technical_id=f"CAE-2026-0002-{n:05d}", awarded_on=date(2026, 6, 15),
+                             proof_url=f"https://certif.example.org/verification/{n:032d}",
+                             access_mode="FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION", partial=False,
+                             holder=cpf.Holder(birth_name=f"N{n:05d}", first_name1="Camille",
+                                               birth_date=date(1990, 1, 1 + n % 28), sex="F" if n % 2 else "M",
+                                               commune_code="69123", birth_place="Lyon"))
+                   for n in range(count))
+    return cpf.Flux(flux_id="f" * 32, timestamp=datetime(2026, 6, 20, 9, tzinfo=UTC), id_client="AB12CD34",
+                    id_contrat="MCFCER000123", certification_type="RNCP", certification_code="RNCP38577",
+                    awards=awards)
+
+
 def measured(action):
     """Time untraced, then the peak memory of a second run under tracemalloc (which slows Python
     several times over, so its run is not timed)."""
@@ -115,12 +154,13 @@ def measured(action):
 
 def run(engine: str, count: int, holders: int, profile: bool) -> None:
     from quiz import create_app
-    from quiz.certification import delivery, service
+    from quiz.certification import cpf, delivery, service
+    from quiz.certification.cli import cpf_cli
     from quiz.extensions import db
     from quiz.ledger import service as ledger
 
     url = database_url(engine, f"certification_{engine}")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "IDENTITY_KEY_FILE": str(Path("/tmp/quiz-bench") / "identity.key")})
     with app.app_context(), app.test_request_context():
         db.create_all()
@@ -135,31 +175,102 @@ def run(engine: str, count: int, holders: int, profile: bool) -> None:
                     "SELECT id, candidate_id, competence, modality, thematic, passed, recorded_at, replaces_id, "
                     "assessed_on FROM ledger_entries").fetchall())
 
+        floor_best, _ = timed(3, floor)
+        print(f"  baseline, the entries as bare DBAPI tuples: best {floor_best * 1000:.0f} ms")
+        began = time.perf_counter()
+        computed = ledger.refresh_statuses(cohort_id)
+        cold = time.perf_counter() - began
+        print(f"  stored statuses computed from the ledger (first read, {computed} candidates): {cold:.1f} s, "
+              f"{cold / floor_best:.1f} × the baseline")
+
+        client = app.test_client()
+        login = client.post("/login", data={"email": jury_admin(), "password": PASSWORD})
+        assert login.status_code in (302, 303), login.status_code
+
+        def page():
+            response = client.get(f"/registre/jury?promotion={cohort_id}")
+            assert response.status_code == 200 and response.data.count(b"data-candidate=") == min(count, 100)
+
         def grid():
             db.session.expunge_all()
             assert len(ledger.cohort_grid(cohort_id).rows) == count
 
-        floor_best, _ = timed(3, floor)
+        page_best, page_median = timed(3, page)
+        print(f"  jury page (GET /registre/jury, 100 rows of {count}, nothing stale): best {page_best * 1000:.0f} ms "
+              f"(median {page_median * 1000:.0f} ms), {page_best / floor_best:.2f} × the baseline")
         grid_best, grid_median = timed(3, grid)
-        print(f"  baseline, the entries as bare DBAPI tuples: best {floor_best * 1000:.0f} ms")
-        print(f"  jury grid (cohort_grid): best {grid_best * 1000:.0f} ms (median {grid_median * 1000:.0f} ms), "
-              f"{grid_best / floor_best:.1f} × the baseline")
+        print(f"  cohort_grid, every row from the stored summaries: best {grid_best * 1000:.0f} ms "
+              f"(median {grid_median * 1000:.0f} ms), {grid_best / floor_best:.2f} × the baseline")
         if profile:
-            cProfile.runctx("grid()", globals(), {"grid": grid}, "/tmp/quiz-bench/grid.prof")
-            pstats.Stats("/tmp/quiz-bench/grid.prof").sort_stats("tottime").print_stats(12)
+            cProfile.runctx("page()", globals(), {"page": page}, "/tmp/quiz-bench/grid.prof")
+            pstats.Stats("/tmp/quiz-bench/grid.prof").sort_stats("cumtime").print_stats(15)
+
+        from quiz.ledger import exports
+
+        header = exports.grid_header(ledger.referential())
+        cells = exports.row_cells(ledger.cohort_grid(cohort_id).rows[0])
+
+        def csv_floor():
+            return len("".join(csv_text([cells] * min(500, count - start), bom=False)
+                               for start in range(0, count, 500)))
+
+        def xlsx_floor():
+            from openpyxl import Workbook
+
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet("x")
+            sheet.append(header)
+            for _ in range(count):
+                sheet.append(cells)
+            out = io.BytesIO()
+            book.save(out)
+            return len(out.getvalue())
+
+        def export(fmt):
+            def run_export():
+                response = client.get(f"/registre/jury/export.{fmt}?promotion={cohort_id}", buffered=False)
+                assert response.status_code == 200
+                size = sum(len(chunk) for chunk in response.response)
+                response.close()
+                return size
+            return run_export
+
+        for fmt, baseline in (("csv", csv_floor), ("xlsx", xlsx_floor)):
+            base_best, _ = timed(1, baseline)
+            size, seconds, peak = measured(export(fmt))
+            print(f"  {fmt.upper()} export of {count} rows ({size / 1e6:.1f} MB): {seconds:.2f} s, peak memory "
+                  f"{peak / 1e6:.0f} MB; {seconds / base_best:.2f} × the same rows written bare "
+                  f"({base_best:.2f} s)")
 
         small, large = awards(ids, holders)
+        db.session.expunge_all()
+        out = Path("/tmp/quiz-bench") / "cpf.xml"
+
+        def cli_export():
+            result = app.test_cli_runner().invoke(cpf_cli, ["export", "--out", str(out), "--since", "2026-01-01"])
+            assert result.exit_code == 0, result.output
+            return out.stat().st_size
+
+        size, seconds, peak = measured(cli_export)
+        flux = in_memory_flux(count)
+        build_best, _ = timed(1, lambda: cpf.build(flux))
+        print(f"  quiz cpf export, {count} awards ({size / 1e6:.1f} MB of XML): {seconds:.1f} s, peak memory "
+              f"{peak / 1e6:.0f} MB; {seconds / build_best:.2f} × cpf.build alone on the same awards "
+              f"({build_best:.2f} s)", flush=True)
         one = service.certificates_of_session(small)[0]
         one_best, _ = timed(3, lambda: delivery.certificate_pdf(one))
+        print(f"  one certificate PDF: best {one_best * 1000:.0f} ms", flush=True)
         session = service.jury_session(small)
-        body, seconds, peak = measured(lambda: delivery.session_zip(session))
-        print(f"  one certificate PDF: best {one_best * 1000:.0f} ms")
-        print(f"  certificates ZIP, {holders} holders + PV: {seconds:.1f} s, {len(body) / 1e6:.1f} MB, "
-              f"peak memory {peak / 1e6:.0f} MB; {seconds / (one_best * holders):.2f} × {holders} single PDFs")
-        db.session.expunge_all()
-        (submission, xml), seconds, peak = measured(lambda: service.cpf_export(since=date(2026, 1, 1)))
-        print(f"  SI CPF export, {len(submission.items)} awards: {seconds:.1f} s, {len(xml) / 1e6:.1f} MB, "
-              f"peak memory {peak / 1e6:.0f} MB")
+        began = time.perf_counter()
+        body = delivery.session_zip(session)
+        seconds = time.perf_counter() - began
+        print(f"  certificates ZIP, {holders} holders + PV ({len(body) / 1e6:.1f} MB): {seconds:.1f} s untraced, "
+              f"{seconds / (one_best * holders):.2f} × {holders} single PDFs", flush=True)
+        tracemalloc.start()
+        delivery.session_zip(session)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"  certificates ZIP: peak memory {peak / 1e6:.0f} MB (second run, under tracemalloc)", flush=True)
         db.session.remove()
         db.engine.dispose()
     del large

@@ -3,8 +3,8 @@
 Every candidate gets, for every competence of the referential, one entry per modality it
 requires (E2 per thematic), passed four times out of five, plus a retake for one in ten: about
 the ledger of a cohort at the end of its training. The rules run on plain entries (the pure
-core); the grid goes through the ledger's service (one query, then the rules), on SQLite and,
-when reachable, PostgreSQL.
+core); the stored statuses are rebuilt from the ledger (one query per 500 candidates, then the
+rules), and the grid reads them, on SQLite and, when reachable, PostgreSQL.
 
 Run: .venv/bin/python bench/bench_ledger.py [--candidates 1000] [--engine sqlite|postgresql|both]
 """
@@ -85,6 +85,9 @@ def run(engine: str, count: int) -> None:
         rules_best, rules_median = timed(3, lambda: rules.certification_statuses(entries, referential, ids))
 
         cohort_id = cohort.id
+        began = time.perf_counter()
+        service.rebuild_statuses()
+        rebuilt = time.perf_counter() - began
 
         def grid():
             db.session.expunge_all()
@@ -94,8 +97,10 @@ def run(engine: str, count: int) -> None:
         print(f"{engine}: {count} candidates, {len(rows)} ledger entries")
         print(f"  status rules (pure): best {rules_best * 1000:.0f} ms (median {rules_median * 1000:.0f} ms), "
               f"{rules_best / count * 1e6:.0f} µs per candidate")
-        print(f"  jury grid (cohort_grid, database + rules): best {grid_best * 1000:.0f} ms "
-              f"(median {grid_median * 1000:.0f} ms); rules share {rules_best / grid_best:.0%}")
+        print(f"  stored statuses rebuilt from the ledger (database + rules): {rebuilt * 1000:.0f} ms; "
+              f"rules share {rules_best / rebuilt:.0%}")
+        print(f"  jury grid (cohort_grid, from the stored statuses): best {grid_best * 1000:.0f} ms "
+              f"(median {grid_median * 1000:.0f} ms)")
         db.session.remove()
         db.engine.dispose()
 

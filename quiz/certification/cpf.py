@@ -4,9 +4,11 @@ The document follows the Caisse des Dépôts' data dictionary for certifiers (na
 `urn:cdc:cpf:pc5:schema:1.0.0`, schema 1.1.2): a `flux` with its id and timestamp, the
 `emetteur` (the depositor's idClient), one `certificateur` (idClient, idContrat) with one
 `certification` (type RNCP and its code) whose `passageCertifications` hold one
-`passageCertification` per award. Element order is the schema's sequence order; empty optional
-values the schema declares nillable are written `xsi:nil="true"`. `check()` enforces, before
-anything is written, the lengths, patterns and enumerations the schema puts on what we emit.
+`passageCertification` per award. The schema's types are `xsd:all` groups (any order, each
+element at most once); we write them in the order the schema declares them. Required values
+the schema declares nillable and we do not have are written `xsi:nil="true"`. `check()`
+enforces, before anything is written, the lengths, patterns, ranges and enumerations the
+schema puts on what we emit (docs/certification.md cites the schema these come from).
 """
 
 from __future__ import annotations
@@ -36,7 +38,11 @@ CERTIFICATION_CODE = re.compile(r"^(RNCP|RS)\d{1,6}$")
 ID_CLIENT = re.compile(r"^[A-Z0-9]{8}$")
 INSEE_COMMUNE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$")
 INSEE_COUNTRY = re.compile(r"^99\d{3}$")
-HORODATAGE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
+# The schema's own patterns (an XSD pattern matches the whole value), offsets included as written.
+_DAY = r"(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])"
+HORODATAGE = re.compile(rf"^{_DAY}T(2[0-3]|[01][0-9]):[0-5][0-9]:[0-5][0-9](\+|-)(:2[0-3]|[01][0-9]):[0-5][0-9]$")
+DATE = re.compile(rf"^{_DAY}$")
+BIRTH_YEARS = (1900, 2099)
 
 LENGTHS = {
     "idFlux": (1, 50),
@@ -50,6 +56,9 @@ LENGTHS = {
     "scoring": (1, 255),
     "urlPreuve": (1, 255),
     "libelleCommuneNaissance": (1, 60),
+    "libellePaysNaissance": (1, 60),
+    "type": (1, 255),
+    "code": (1, 100),
 }
 
 
@@ -102,12 +111,15 @@ def _length(where: str, name: str, value: str) -> None:
 def check(flux: Flux) -> None:
     """Raise CpfError on the first value outside what the schema allows."""
     _length("flux", "idFlux", flux.flux_id)
+    if not HORODATAGE.match(_timestamp(flux.timestamp)):
+        raise CpfError(f"flux : horodatage « {_timestamp(flux.timestamp)} » hors du motif du schéma")
     if not ID_CLIENT.match(flux.id_client):
         raise CpfError("certificateur : idClient doit compter 8 caractères (lettres capitales et chiffres), "
                        "à renseigner dans les paramètres du certificateur")
     _length("certificateur", "idContrat", flux.id_contrat)
     if flux.certification_type not in CERTIFICATION_TYPES:
         raise CpfError(f"certification : type inconnu « {flux.certification_type} »")
+    _length("certification", "code", flux.certification_code)
     if not CERTIFICATION_CODE.match(flux.certification_code) or not flux.certification_code.startswith(
             flux.certification_type):
         raise CpfError(f"certification : code « {flux.certification_code} » invalide (ex. RNCP12345)")
@@ -120,6 +132,8 @@ def check(flux: Flux) -> None:
         if award.technical_id in seen:
             raise CpfError(f"{where} : idTechnique en double")
         seen.add(award.technical_id)
+        if not DATE.match(award.awarded_on.isoformat()):
+            raise CpfError(f"{where} : dateDebutValidite hors du motif du schéma (années 1900 à 2099)")
         if award.access_mode not in ACCESS_MODES:
             raise CpfError(f"{where} : modaliteAcces « {award.access_mode} » inconnue")
         _length(where, "urlPreuve", award.proof_url)
@@ -135,7 +149,9 @@ def check(flux: Flux) -> None:
             if value:
                 _length(where, name, value)
         if h.birth_place:
-            _length(where, "libelleCommuneNaissance", h.birth_place)
+            _length(where, "libelleCommuneNaissance" if h.commune_code else "libellePaysNaissance", h.birth_place)
+        if not BIRTH_YEARS[0] <= h.birth_date.year <= BIRTH_YEARS[1]:
+            raise CpfError(f"{where} : anneeNaissance doit être comprise entre 1900 et 2099")
         if h.sex not in SEXES:
             raise CpfError(f"{where} : sexe doit valoir M ou F")
         if h.commune_code:
@@ -182,6 +198,7 @@ def build(flux: Flux) -> bytes:
     for award in flux.awards:
         passage = child(passages, "passageCertification")
         child(passage, "idTechnique", award.technical_id)
+        child(passage, "urlPreuve", award.proof_url)
         child(passage, "obtentionCertification", "PAR_ADMISSION")
         child(passage, "donneeCertifiee", "true")
         child(passage, "dateDebutValidite", award.awarded_on.isoformat())
@@ -204,14 +221,14 @@ def build(flux: Flux) -> bytes:
         child(titulaire, "moisNaissance", f"{h.birth_date.month:02d}")
         child(titulaire, "jourNaissance", f"{h.birth_date.day:02d}")
         child(titulaire, "sexe", h.sex)
-        # Born abroad: INSEE gives the country's code (99xxx) as place of birth.
+        # Born abroad: codeInsee (5 characters) holds the INSEE country code 99xxx, as INSEE does for
+        # a place of birth, and codePaysNaissance (3 characters) the country's own part xxx.
         commune = child(child(titulaire, "codeCommuneNaissance"), "codeInseeNaissance")
         child(commune, "codeInsee", h.commune_code or h.country_code)
         if h.birth_place and h.commune_code:
             child(titulaire, "libelleCommuneNaissance", h.birth_place)
         if not h.commune_code:
-            child(titulaire, "codePaysNaissance", h.country_code)
+            child(titulaire, "codePaysNaissance", h.country_code[2:])
             if h.birth_place:
                 child(titulaire, "libellePaysNaissance", h.birth_place)
-        child(passage, "urlPreuve", award.proof_url)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

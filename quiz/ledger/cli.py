@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from quiz.ledger import exports, service
 
-ledger_cli = AppGroup("ledger", help="Registre des validations : exports de la grille du jury.")
+ledger_cli = AppGroup("ledger", help="Registre des validations : exports de la grille du jury, statuts enregistrés.")
 
 
 @ledger_cli.command("export", help="Exporter les statuts des candidats (compétences, blocs, titre).")
@@ -22,10 +22,16 @@ def export(fmt: str, cohort_name: str | None, output) -> None:
         if cohort is None:
             known = ", ".join(c.name for c in service.cohorts()) or "aucune"
             raise click.ClickException(f"cohorte inconnue : « {cohort_name} » (cohortes existantes : {known})")
-        grid = service.cohort_grid(cohort.id)
-    else:
-        grid = service.full_grid()
+    cohort_id = cohort.id if cohort_name is not None else None
     if fmt == "json":
-        output.write(exports.to_json(grid) + "\n")
+        output.write(exports.to_json(service.detailed_grid(cohort_id)) + "\n")
     else:
-        output.write(exports.to_csv(grid, service.referential(), bom=False))
+        for chunk in exports.csv_chunks(service.grid_selection(cohort_id).rows(), service.referential(), bom=False):
+            output.write(chunk)
+
+
+@ledger_cli.command("rebuild-status", help="Recalculer depuis le registre les statuts enregistrés de tous les "
+                    "candidats (la grille du jury les lit).")
+def rebuild_status() -> None:
+    count = service.rebuild_statuses()
+    click.echo(f"{count} statut(s) recalculé(s) depuis le registre.")

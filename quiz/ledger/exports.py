@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
 from babel.dates import format_date
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from quiz.ledger.rules import CertificationStatus, State
-from quiz.ledger.service import Grid
+from quiz.ledger.service import Grid, GridRow, Person
 from quiz.referential import Referential
-from quiz.spreadsheet import append_text_row, csv_text
+from quiz.spreadsheet import csv_text, neutralise
 from quiz.typography import french
 
 COMPETENCE_LABELS = {
@@ -39,7 +41,9 @@ FILTERS = {
 
 
 def short_date(day: date | None) -> str:
-    return format_date(day, "dd/MM/yyyy", locale="fr") if day else ""
+    """« 15/06/2026 »: digits only, so strftime gives what babel's dd/MM/yyyy would, much faster
+    (a grid page and an export write thousands)."""
+    return day.strftime("%d/%m/%Y") if day else ""
 
 
 def long_date(day: date) -> str:
@@ -70,43 +74,80 @@ def grid_header(referential: Referential) -> list[str]:
     return ["Nom", "Prénom", "E-mail", *competences, *[f"Bloc {b.number}" for b in referential.blocs], "Titre"]
 
 
-def grid_table(grid: Grid, referential: Referential) -> tuple[list[str], list[list[str]]]:
+def row_cells(row: GridRow) -> list[str]:
+    """One candidate's cells: name, first name, e-mail, each competence, each bloc, the title."""
+    s = row.status
+    cells = [row.candidate.last_name, row.candidate.first_name, row.candidate.email]
+    cells += [with_date(COMPETENCE_LABELS[c.state], c.date) for b in s.blocs for c in b.competences]
+    cells += [with_date(BLOC_LABELS[b.state], b.date) for b in s.blocs]
+    cells.append(title_cell(s))
+    return cells
+
+
+def grid_table(rows: Iterable[GridRow], referential: Referential) -> tuple[list[str], list[list[str]]]:
     """Header and rows: one row per candidate, one cell per competence, bloc and the title."""
-    rows = []
-    for row in grid.rows:
-        s = row.status
-        cells = [row.candidate.last_name, row.candidate.first_name, row.candidate.email]
-        cells += [with_date(COMPETENCE_LABELS[c.state], c.date) for b in s.blocs for c in b.competences]
-        cells += [with_date(BLOC_LABELS[b.state], b.date) for b in s.blocs]
-        cells.append(title_cell(s))
-        rows.append(cells)
-    return grid_header(referential), rows
+    return grid_header(referential), [row_cells(r) for r in rows]
 
 
-def to_csv(grid: Grid, referential: Referential, bom: bool = True) -> str:
+def to_csv(rows: Iterable[GridRow], referential: Referential, bom: bool = True) -> str:
     """Semicolon-separated, UTF-8 with a BOM by default: what a French spreadsheet opens as is;
     no cell can be read as a formula (quiz.spreadsheet)."""
-    header, rows = grid_table(grid, referential)
-    return csv_text([header, *rows], bom=bom)
+    return "".join(csv_chunks(rows, referential, bom))
 
 
-def to_xlsx(grid: Grid, referential: Referential) -> bytes:
-    header, rows = grid_table(grid, referential)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Grille du jury"
-    append_text_row(sheet, header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+def csv_chunks(rows: Iterable[GridRow], referential: Referential, bom: bool = True,
+               size: int = 500) -> Iterator[str]:
+    """The CSV in pieces of `size` rows, for a streamed download that never holds the whole file."""
+    yield csv_text([grid_header(referential)], bom=bom)
+    batch = []
     for row in rows:
-        append_text_row(sheet, row)
-    sheet.freeze_panes = "D2"
-    for index, title in enumerate(header, start=1):
-        width = max([len(title), *(len(r[index - 1]) for r in rows)])
+        batch.append(row_cells(row))
+        if len(batch) == size:
+            yield csv_text(batch, bom=False)
+            batch = []
+    if batch:
+        yield csv_text(batch, bom=False)
+
+
+def _widths(referential: Referential, people: Sequence[Person]) -> list[int]:
+    """Column widths known before the first row is written (a streamed sheet cannot go back):
+    the names from the people, the status cells from the longest label they can hold."""
+    dated = len(" le 01/01/2000")
+    competence = max(len(label) for label in COMPETENCE_LABELS.values()) + dated
+    bloc = max(len(label) for label in BLOC_LABELS.values()) + dated
+    title = max(len("Titre validé") + dated, len(french("Certification partielle : ") + ", ".join(
+        b.code for b in referential.blocs)))
+    longest = [max([0, *(len(getattr(p, name)) for p in people)]) for name in ("last_name", "first_name", "email")]
+    cells = [*longest, *[competence] * len(referential.competences), *[bloc] * len(referential.blocs), title]
+    return [max(len(h), w) for h, w in zip(grid_header(referential), cells, strict=True)]
+
+
+def to_xlsx(rows: Iterable[GridRow], referential: Referential, people: Sequence[Person]) -> bytes:
+    """A write-only workbook: rows go to disk as they come, whatever the size of the cohort.
+    Every text cell is a string, neutralised (quiz.spreadsheet)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Grille du jury")
+    for index, width in enumerate(_widths(referential, people), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 40)
+    sheet.freeze_panes = "D2"
+    bold = Font(bold=True)
+    header = []
+    for title in grid_header(referential):
+        cell = WriteOnlyCell(sheet, value=neutralise(title))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_text_cell(sheet, v) for v in row_cells(row)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=neutralise(value))
+    cell.data_type = "s"
+    return cell
 
 
 def status_dict(status: CertificationStatus) -> dict:
@@ -142,6 +183,7 @@ def status_dict(status: CertificationStatus) -> dict:
 
 
 def to_json(grid: Grid) -> str:
+    """Full statuses (`service.detailed_grid`): requirements and what is missing are part of it."""
     data = {
         "cohort": grid.cohort.name if grid.cohort else None,
         "candidates": [

@@ -183,3 +183,23 @@ for _model in (LedgerEntry, GradingAct, EvidenceFile):
         event.listen(_table, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
     for _sql in _sqlite_triggers(_table.name):
         event.listen(_table, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
+
+
+class LedgerStatus(db.Model):
+    """A candidate's status as the jury grid shows it, cached from the rules: not part of the
+    ledger (which stays the truth) and rebuilt at will (`quiz ledger rebuild-status`).
+
+    Entries are append-only, so the number of a candidate's entries and the highest id say when
+    the row is stale: any new entry, committed in whatever order, changes the count.
+    """
+
+    __tablename__ = "ledger_statuses"
+
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    last_entry_id: Mapped[int]
+    entry_count: Mapped[int]
+    referential: Mapped[str] = mapped_column(String(16))  # rules.fingerprint of the referential used
+    title_validated: Mapped[bool]
+    blocs_validated: Mapped[int]
+    summary: Mapped[dict] = mapped_column(JSON)  # rules.Summary.to_json()
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

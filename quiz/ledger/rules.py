@@ -17,6 +17,7 @@ Entries for a modality a competence does not require (E1 today) are kept but cou
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -267,3 +268,103 @@ def certification_statuses(
         if entry.candidate in by_candidate:
             by_candidate[entry.candidate].append(entry)
     return {c: certification_status(es, referential, c) for c, es in by_candidate.items()}
+
+
+# --- the compact status the jury grid reads ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompetenceSummary:
+    competence: str
+    state: State
+    date: date | None
+
+    @property
+    def validated(self) -> bool:
+        return self.state is State.MET
+
+
+@dataclass(frozen=True)
+class BlocSummary:
+    bloc: str
+    state: State
+    date: date | None
+    competences: tuple[CompetenceSummary, ...]
+
+    @property
+    def validated(self) -> bool:
+        return self.state is State.MET
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a grid shows of a status (each competence's and bloc's state and date, the title),
+    with the names of CertificationStatus so that grids and exports read either. Stored per
+    candidate as a cache of the rules' result (see quiz.ledger.service, "stored statuses")."""
+
+    validated: bool
+    date: date | None
+    blocs: tuple[BlocSummary, ...]
+
+    @property
+    def validated_blocs(self) -> tuple[BlocSummary, ...]:
+        return tuple(b for b in self.blocs if b.validated)
+
+    @property
+    def partial(self) -> bool:
+        return not self.validated and bool(self.validated_blocs)
+
+    @property
+    def state(self) -> State:
+        return _combined(self.validated, [b.state for b in self.blocs])
+
+    def bloc(self, code: str) -> BlocSummary:
+        return next(b for b in self.blocs if b.bloc == code)
+
+    def competence(self, code: str) -> CompetenceSummary:
+        return next(c for b in self.blocs for c in b.competences if c.competence == code)
+
+    def to_json(self) -> dict:
+        """Compact JSON: {"t": date|null, "b": [[bloc, state, date, [[competence, state, date], ...]], ...]}."""
+        return {
+            "t": _iso(self.date) if self.validated else None,
+            "v": self.validated,
+            "b": [[b.bloc, b.state.value, _iso(b.date), [[c.competence, c.state.value, _iso(c.date)]
+                                                         for c in b.competences]] for b in self.blocs],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Summary:
+        return cls(
+            validated=bool(data["v"]),
+            date=_day(data["t"]),
+            blocs=tuple(BlocSummary(code, State(state), _day(day), tuple(
+                CompetenceSummary(c, State(s), _day(d)) for c, s, d in competences))
+                for code, state, day, competences in data["b"]),
+        )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def summarise(status: CertificationStatus) -> Summary:
+    return Summary(
+        validated=status.validated,
+        date=status.date,
+        blocs=tuple(BlocSummary(b.bloc, b.state, b.date, tuple(
+            CompetenceSummary(c.competence, c.state, c.date) for c in b.competences)) for b in status.blocs),
+    )
+
+
+def fingerprint(referential: Referential) -> str:
+    """A short digest of what the rules read from the referential (blocs, competences, their
+    modalities, thematics and E2 rule): a stored summary computed under another one is stale."""
+    parts = [f"{b.code}:{','.join(c.code for c in referential.competences_of(b.code))}" for b in referential.blocs]
+    parts += [f"{c.code}:{','.join(c.modalities)}:{','.join(map(str, c.thematics))}:{c.e2_rule}"
+              for c in referential.competences]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]

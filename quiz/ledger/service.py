@@ -4,7 +4,7 @@ statuses. Views, the questionnaire code and the CLI call these functions and not
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,7 +12,9 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -22,7 +24,7 @@ from quiz.accounts.roles import Role
 from quiz.audit.service import journal, record
 from quiz.extensions import db
 from quiz.ledger import rules
-from quiz.ledger.models import EvidenceFile, GradingAct, LedgerEntry
+from quiz.ledger.models import EvidenceFile, GradingAct, LedgerEntry, LedgerStatus
 from quiz.referential import Competence, Referential, load_referential
 from quiz.timeutil import utcnow
 
@@ -445,7 +447,7 @@ class Person(Named):
 @dataclass(frozen=True)
 class GridRow:
     candidate: Person
-    status: rules.CertificationStatus
+    status: rules.Summary | rules.CertificationStatus
 
 
 @dataclass(frozen=True)
@@ -461,39 +463,233 @@ def _candidates(cohort_id: int | None) -> list[Person]:
     query = select(User.id, User.first_name, User.last_name, User.email).where(
         User.role_rows.any(role=Role.CANDIDATE.value))
     if cohort_id is not None:
-        query = query.join(cohort_members, cohort_members.c.user_id == User.id).where(
-            cohort_members.c.cohort_id == cohort_id
-        )
-    people = [Person(*row) for row in db.session.execute(query)]
+        query = query.where(User.id.in_(_members(cohort_id)))
+    return _sorted([Person(*row) for row in db.session.execute(query)])
+
+
+def _sorted(people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda u: (u.last_name.casefold(), u.first_name.casefold(), u.id))
 
 
+def _members(cohort_id: int):
+    return select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == cohort_id)
+
+
+def _cohort(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise LedgerError("promotion introuvable")
+    return cohort
+
+
 def _grid(candidates: list[Person], title: str, cohort: Cohort | None) -> Grid:
-    """One query of plain columns for every entry of the cohort's candidates (by the cohort when
-    there is one, so no list of thousands of ids goes to the database), then the rules."""
+    """Full statuses (requirements included) from one query of plain columns for every entry of
+    the cohort's candidates (by the cohort when there is one, so no list of thousands of ids goes
+    to the database), then the rules."""
     ids = [u.id for u in candidates]
     entries: list[rules.Entry] = []
     if ids:
-        if cohort is not None:
-            members = select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == cohort.id)
-            entries = _rule_entries(members)
-        else:
-            entries = _rule_entries(None)
+        entries = _rule_entries(_members(cohort.id) if cohort is not None else None)
     statuses = rules.certification_statuses(entries, referential(), ids)
     return Grid(title, cohort, tuple(GridRow(u, statuses[u.id]) for u in candidates))
 
 
-def cohort_grid(cohort_id: int) -> Grid:
-    """Statuses for every candidate of the cohort, from one query for all their entries."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise LedgerError("promotion introuvable")
+def detailed_grid(cohort_id: int | None = None) -> Grid:
+    """Every status in full, requirements included, computed from the entries (`quiz ledger
+    export --format json`, the assessors' queue): what the stored summaries leave out."""
+    if cohort_id is None:
+        return _grid(_candidates(None), "Tous les candidats", None)
+    cohort = _cohort(cohort_id)
     return _grid(_candidates(cohort_id), cohort.name, cohort)
 
 
+# --- stored statuses (the jury grid's cache) ----------------------------------------------------
+#
+# The grid of 10,000 candidates cannot run the rules over half a million entries on every view.
+# Each candidate's summary is stored in `ledger_statuses` with the count and the highest id of the
+# entries it was computed from; a read first recomputes the stale ones (count or id moved, or the
+# referential changed), so writers (the E2 hand-in above all) pay nothing. Candidates without
+# entries have no row: they all share the summary of an empty ledger.
+
+STATUS_CHUNK = 500
+FILTERS = ("titre", "partiel", "aucun")
+
+
+def _empty_summary(ref: Referential) -> rules.Summary:
+    return rules.summarise(rules.certification_status([], ref))
+
+
+def stale_statuses(cohort_id: int | None = None) -> list[int]:
+    """Candidates (of the cohort, or everyone) whose stored status no longer matches their entries."""
+    fp = rules.fingerprint(referential())
+    live = select(LedgerEntry.candidate_id, func.count(), func.max(LedgerEntry.id)).group_by(LedgerEntry.candidate_id)
+    stored = select(LedgerStatus.candidate_id, LedgerStatus.entry_count, LedgerStatus.last_entry_id,
+                    LedgerStatus.referential)
+    if cohort_id is not None:
+        live = live.where(LedgerEntry.candidate_id.in_(_members(cohort_id)))
+        stored = stored.where(LedgerStatus.candidate_id.in_(_members(cohort_id)))
+    known = {c: (n, last, f) for c, n, last, f in db.session.execute(stored)}
+    return [c for c, n, last in db.session.execute(live) if known.get(c) != (n, last, fp)]
+
+
+def refresh_statuses(cohort_id: int | None = None) -> int:
+    """Recompute the stale stored statuses and commit them; how many were. Call it outside a write
+    transaction (it commits): the grid's reads and the CLI do."""
+    stale = stale_statuses(cohort_id)
+    if stale:
+        store_statuses(stale)
+        db.session.commit()
+    return len(stale)
+
+
+def store_statuses(candidate_ids: Sequence[int]) -> None:
+    """Compute from the ledger and upsert the stored status of each candidate (with entries),
+    STATUS_CHUNK at a time. A concurrent refresh that saw more entries keeps its row."""
+    ref = referential()
+    fp = rules.fingerprint(ref)
+    now = utcnow()
+    for start in range(0, len(candidate_ids), STATUS_CHUNK):
+        chunk = list(candidate_ids[start:start + STATUS_CHUNK])
+        entries = _rule_entries(chunk)
+        seen: dict[int, tuple[int, int]] = {}
+        for e in entries:
+            count, last = seen.get(e.candidate, (0, 0))
+            seen[e.candidate] = (count + 1, max(last, e.id))
+        statuses = rules.certification_statuses(entries, ref, list(seen))
+        rows = []
+        for candidate, (count, last) in seen.items():
+            summary = rules.summarise(statuses[candidate])
+            rows.append({"candidate_id": candidate, "last_entry_id": last, "entry_count": count, "referential": fp,
+                         "title_validated": summary.validated, "blocs_validated": len(summary.validated_blocs),
+                         "summary": summary.to_json(), "computed_at": now})
+        if rows:
+            _upsert_statuses(rows)
+
+
+def _upsert_statuses(rows: list[dict]) -> None:
+    dialect = db.session.get_bind().dialect.name
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(LedgerStatus)
+    statement = statement.on_conflict_do_update(
+        index_elements=[LedgerStatus.candidate_id],
+        set_={name: statement.excluded[name] for name in rows[0] if name != "candidate_id"},
+        where=statement.excluded.entry_count >= LedgerStatus.entry_count,
+    )
+    db.session.execute(statement, rows)
+
+
+def rebuild_statuses() -> int:
+    """Drop every stored status and compute them again from the ledger (`quiz ledger rebuild-status`)."""
+    db.session.execute(delete(LedgerStatus))
+    ids = list(db.session.execute(select(LedgerEntry.candidate_id).distinct()).scalars())
+    store_statuses(ids)
+    db.session.commit()
+    return len(ids)
+
+
+def stored_summary(candidate_id: int) -> rules.Summary | None:
+    row = db.session.get(LedgerStatus, candidate_id)
+    return rules.Summary.from_json(row.summary) if row is not None else None
+
+
+@dataclass(frozen=True)
+class GridSelection:
+    """The candidates a grid shows (sorted, filtered on their stored status), summaries read on
+    demand: a page reads a hundred of them, an export streams them all chunk by chunk."""
+
+    title: str
+    cohort: Cohort | None
+    people: tuple[Person, ...]
+    wanted: str
+
+    def rows(self, people: Sequence[Person] | None = None, chunk: int = 1000) -> Iterator[GridRow]:
+        people = self.people if people is None else people
+        empty = _empty_summary(referential())
+        for start in range(0, len(people), chunk):
+            part = people[start:start + chunk]
+            stored = dict(db.session.execute(select(LedgerStatus.candidate_id, LedgerStatus.summary)
+                                             .where(LedgerStatus.candidate_id.in_([p.id for p in part]))).all())
+            for person in part:
+                data = stored.get(person.id)
+                yield GridRow(person, rules.Summary.from_json(data) if data is not None else empty)
+
+
+def _matches(wanted: str, title: bool, blocs: int) -> bool:
+    """The filters of the grid (exports.FILTERS) on the stored flags."""
+    if wanted == "titre":
+        return title
+    if wanted == "partiel":
+        return not title and blocs > 0
+    if wanted == "aucun":
+        return not title and blocs == 0
+    return True
+
+
+def grid_selection(cohort_id: int | None = None, wanted: str = "") -> GridSelection:
+    """Stale statuses recomputed, then the candidates with their stored flags in one query."""
+    cohort = _cohort(cohort_id) if cohort_id is not None else None
+    refresh_statuses(cohort_id)
+    empty = _empty_summary(referential())
+    query = (select(User.id, User.first_name, User.last_name, User.email, LedgerStatus.title_validated,
+                    LedgerStatus.blocs_validated)
+             .outerjoin(LedgerStatus, LedgerStatus.candidate_id == User.id)
+             .where(User.role_rows.any(role=Role.CANDIDATE.value)))
+    if cohort_id is not None:
+        query = query.where(User.id.in_(_members(cohort_id)))
+    wanted = wanted if wanted in FILTERS else ""
+    people = []
+    for id_, first, last, email, title, blocs in db.session.execute(query):
+        if title is None:
+            title, blocs = empty.validated, len(empty.validated_blocs)
+        if _matches(wanted, title, blocs):
+            people.append(Person(id_, first, last, email))
+    return GridSelection(cohort.name if cohort else "Tous les candidats", cohort, tuple(_sorted(people)), wanted)
+
+
+@dataclass(frozen=True)
+class GridPage:
+    selection: GridSelection
+    rows: tuple[GridRow, ...]
+    page: int
+    pages: int
+
+    @property
+    def title(self) -> str:
+        return self.selection.title
+
+    @property
+    def cohort(self) -> Cohort | None:
+        return self.selection.cohort
+
+    @property
+    def total(self) -> int:
+        return len(self.selection.people)
+
+
+GRID_PAGE_SIZE = 100
+
+
+def jury_page(cohort_id: int | None = None, wanted: str = "", page: int = 1,
+              per_page: int | None = None) -> GridPage:
+    """One page of the jury grid (GRID_PAGE_SIZE rows by default): the filter applies to every
+    candidate, only the page's summaries are read."""
+    per_page = per_page or GRID_PAGE_SIZE
+    selection = grid_selection(cohort_id, wanted)
+    pages = max(1, -(-len(selection.people) // per_page))
+    page = min(max(page, 1), pages)
+    shown = selection.people[(page - 1) * per_page:page * per_page]
+    return GridPage(selection, tuple(selection.rows(shown)), page, pages)
+
+
+def cohort_grid(cohort_id: int) -> Grid:
+    """Every candidate of the cohort with their stored summary (stale ones recomputed first)."""
+    selection = grid_selection(cohort_id)
+    return Grid(selection.title, selection.cohort, tuple(selection.rows()))
+
+
 def full_grid() -> Grid:
-    """Every candidate of the platform, whatever their cohort."""
-    return _grid(_candidates(None), "Tous les candidats", None)
+    """Every candidate of the platform, whatever their cohort, with their stored summary."""
+    selection = grid_selection(None)
+    return Grid(selection.title, None, tuple(selection.rows()))
 
 
 def cohort_by_name(name: str) -> Cohort | None:
@@ -518,7 +714,7 @@ class PendingRow:
 def pending_gradings(cohort_id: int) -> list[PendingRow]:
     """For each candidate of the cohort, the E1/E3/E4/E5 requirements not met yet, by modality."""
     out = []
-    for row in cohort_grid(cohort_id).rows:
+    for row in detailed_grid(cohort_id).rows:
         by_modality = {
             m: tuple(r for r in row.status.requirements if r.modality == m and not r.met)
             for m in ASSESSED_MODALITIES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 
 from quiz.accounts.access import role_required
@@ -75,35 +75,24 @@ def attestation(candidate_id: int):
     return _download(pdf, "application/pdf", f"{name}.pdf", inline=True)
 
 
-def _grid_from_request():
-    """The grid for ?promotion=<id> (every candidate without it), filtered by ?statut=."""
-    cohort_id = request.args.get("promotion", type=int)
-    if cohort_id is not None:
-        try:
-            grid = service.cohort_grid(cohort_id)
-        except service.LedgerError:
-            abort(404)
-    else:
-        grid = service.full_grid()
+def _selection_args() -> tuple[int | None, str]:
+    """?promotion=<id> (every candidate without it) and ?statut= (one of exports.FILTERS)."""
     wanted = request.args.get("statut", "")
-    if wanted in exports.FILTERS:
-        grid = service.Grid(
-            grid.title, grid.cohort, tuple(r for r in grid.rows if exports.certification_filter(r.status) == wanted)
-        )
-    else:
-        wanted = ""
-    return grid, wanted
+    return request.args.get("promotion", type=int), wanted if wanted in exports.FILTERS else ""
 
 
 @bp.get("/jury")
 @role_required(*JURY)
 def jury():
-    grid, wanted = _grid_from_request()
-    ref = service.referential()
+    cohort_id, wanted = _selection_args()
+    try:
+        grid = service.jury_page(cohort_id, wanted, request.args.get("page", 1, type=int))
+    except service.LedgerError:
+        abort(404)
     return render_template(
         "ledger/jury.html",
         grid=grid,
-        ref=ref,
+        ref=service.referential(),
         cohorts=service.cohorts(),
         wanted=wanted,
         filters=exports.FILTERS,
@@ -115,15 +104,22 @@ def jury():
 @bp.get("/jury/export.<fmt>")
 @role_required(*JURY)
 def jury_export(fmt: str):
-    grid, _wanted = _grid_from_request()
+    """Every candidate of the selection (not one page), read from the stored summaries: the CSV
+    is streamed, the XLSX written row by row."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    cohort_id, wanted = _selection_args()
+    try:
+        selection = service.grid_selection(cohort_id, wanted)
+    except service.LedgerError:
+        abort(404)
     ref = service.referential()
-    name = _safe(f"grille-jury-{grid.cohort.name if grid.cohort else 'tous'}-{service.local_date(utcnow())}")
+    name = _safe(f"grille-jury-{selection.cohort.name if selection.cohort else 'tous'}-{service.local_date(utcnow())}")
     if fmt == "csv":
-        return _download(exports.to_csv(grid, ref).encode("utf-8"), "text/csv; charset=utf-8", f"{name}.csv")
-    if fmt == "xlsx":
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return _download(exports.to_xlsx(grid, ref), mimetype, f"{name}.xlsx")
-    abort(404)
+        body = stream_with_context(chunk.encode("utf-8") for chunk in exports.csv_chunks(selection.rows(), ref))
+        return _download(body, "text/csv; charset=utf-8", f"{name}.csv")
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(exports.to_xlsx(selection.rows(), ref, selection.people), mimetype, f"{name}.xlsx")
 
 
 def _safe(name: str) -> str:
@@ -132,7 +128,7 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", plain).strip("-") or "export"
 
 
-def _download(body: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
+def _download(body, mimetype: str, filename: str, inline: bool = False) -> Response:
     response = Response(body, mimetype=mimetype)
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
