@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from quiz.accounts.models import User
 from quiz.authoring.diff import BankDiff, diff_texts
 from quiz.authoring.models import BankDraft
+from quiz.banks.calculated import instantiate, valid_instances
 from quiz.banks.checker import MAX_BANK_CHARS, bank_files, check_banks, read_source
 from quiz.banks.importer import BankReport, import_banks
 from quiz.banks.model import TYPES, Bank
@@ -38,6 +40,7 @@ TYPE_LABELS = {
     "multiple": "choix multiple",
     "truefalse": "vrai / faux",
     "numeric": "numérique",
+    "calculated": "calculée",
     "ordering": "classement",
     "matching": "appariement",
     "short": "réponse courte",
@@ -70,6 +73,7 @@ class Validation:
     bank: Bank | None
     problems: list[ProblemView]
     elsewhere: list[ProblemView] = field(default_factory=list)
+    warnings: list[ProblemView] = field(default_factory=list)  # lint and review dates: they block nothing
 
     @property
     def ok(self) -> bool:
@@ -201,7 +205,8 @@ def validate(thematic, text: str) -> Validation:
                                     f"cette banque est celle de la thématique {thematic.number}",
                                     f"écrivez « thematic: {thematic.number} » dans l'en-tête.", True))
         bank = None
-    return Validation(bank, problems, [_view(p, thematic.filename) for p in elsewhere])
+    warnings = [_view(p, thematic.filename) for p in together.warnings if p.file == thematic.filename]
+    return Validation(bank, problems, [_view(p, thematic.filename) for p in elsewhere], warnings)
 
 
 def save_draft(thematic, text: str, user: User) -> BankDraft:
@@ -266,6 +271,39 @@ def bank_overview() -> list[BankRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class ReviewItem:
+    code: str
+    title: str
+    thematic: int
+    review_by: str | None
+    valid_until: str | None
+    law_as_of: str | None
+
+
+REVIEW_QUEUE = 15
+
+
+def review_queue(today: date | None = None, limit: int = REVIEW_QUEUE) -> list[ReviewItem]:
+    """The published questions to review next: a key already expired (`valid_until` past) first,
+    then by review date (`review_by`, then `valid_until`), soonest first."""
+    today_text = (today or utcnow().date()).isoformat()
+    items = []
+    for thematic in load_referential().thematics:
+        for version in current_versions(thematic.number):
+            p = version.payload
+            if p.get("review_by") or p.get("valid_until"):
+                items.append(ReviewItem(p["id"], p["title"], thematic.number, p.get("review_by"),
+                                        p.get("valid_until"), p.get("law_as_of")))
+
+    def urgency(item: ReviewItem):
+        expired = item.valid_until is not None and item.valid_until < today_text
+        soonest = min(d for d in (item.review_by, item.valid_until) if d)
+        return (not expired, soonest, item.code)
+
+    return sorted(items, key=urgency)[:limit]
+
+
 def _write_file(thematic, text: str) -> bool:
     """Write the published text into QUESTION_BANKS_DIR when the directory is writable (a Git
     checkout: the change is then committed by whoever maintains it); atomically."""
@@ -323,6 +361,9 @@ def preview(bank: Bank) -> list[dict]:
     previous_case = None
     for question in bank.questions:
         payload = question.to_payload()
+        if question.type == "calculated":  # previewed with its first valid instance
+            names = [v.name for v in question.variables]
+            payload = instantiate(payload, dict(zip(names, valid_instances(payload)[0], strict=True)))
         if question.type in ("single", "multiple"):
             order = [c.id for c in question.choices]
         elif question.type == "ordering":

@@ -33,7 +33,8 @@ def _thematic(number: int):
 @bp.get("/banques")
 @role_required(*TRAINERS)
 def banks():
-    return render_template("authoring/banks.html", rows=service.bank_overview(), types=service.TYPE_LABELS)
+    return render_template("authoring/banks.html", rows=service.bank_overview(), types=service.TYPE_LABELS,
+                           reviews=service.review_queue(), today=service.utcnow().date().isoformat())
 
 
 def _editor(thematic, text: str, source: str, validation=None, status: int = 200, form=None):
@@ -109,6 +110,7 @@ def validate(number: int):
         "questions": len(validation.bank.questions) if validation.bank else 0,
         "problems": [p.as_json() for p in validation.problems],
         "elsewhere": [p.as_json() for p in validation.elsewhere],
+        "warnings": [p.as_json() for p in validation.warnings],
     })
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,15 @@ class BankSet:
     banks: tuple[Bank, ...] = ()
     problems: list[Problem] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict, repr=False)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def _parse_one(filename: str, text: str, referential: Any, assets_dir: Path | None):
-    parser = BankParser(text, filename, referential, assets_dir)
+def _parse_one(filename: str, text: str, referential: Any, assets_dir: Path | None, today: date | None = None):
+    parser = BankParser(text, filename, referential, assets_dir, today=today)
     try:
         bank, problems = parser.run()
     except Exception as exc:  # a checker bug must still end as a located message, never a trace
@@ -53,10 +55,12 @@ def check_banks(
     *,
     require_all_thematics: bool,
     assets_dir: Path | None = None,
+    today: date | None = None,
 ) -> BankSet:
     """Check banks given as {filename: text}; with `require_all_thematics`, each thematic of the
     referential must have exactly one bank."""
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     banks: list[Bank] = []
     ids: dict[str, tuple[str, int]] = {}
     thematics: dict[int, tuple[str, int]] = {}
@@ -67,8 +71,9 @@ def check_banks(
                                     f"plus {MAX_BANK_CHARS // 1024} Kio) — scindez-la ou retirez ce qui n'est pas "
                                     "une question."))
             continue
-        bank, found, parser = _parse_one(filename, sources[filename], referential, assets_dir)
+        bank, found, parser = _parse_one(filename, sources[filename], referential, assets_dir, today)
         problems.extend(found)
+        warnings.extend(parser.ctx.warnings)
         for qid, line in _headings(parser):
             if qid in ids and ids[qid][0] != filename:
                 other, other_line = ids[qid]
@@ -97,7 +102,7 @@ def check_banks(
                 problems.append(Problem(thematic.filename, 1, None, f"aucune banque pour la thématique "
                                         f"{thematic.number} ({thematic.title}) — créez {thematic.filename} avec "
                                         f"« thematic: {thematic.number} »."))
-    return BankSet(tuple(banks), _capped(sort_problems(problems)), dict(sources))
+    return BankSet(tuple(banks), _capped(sort_problems(problems)), dict(sources), sort_problems(warnings))
 
 
 def _capped(problems: list[Problem]) -> list[Problem]:
@@ -168,4 +173,4 @@ def check_paths(paths: Iterable[str | Path], referential: Any) -> BankSet:
         else:
             sources[name] = text or ""
     checked = check_banks(sources, referential, require_all_thematics=require_all, assets_dir=assets_dir)
-    return BankSet(checked.banks, sort_problems([*checked.problems, *problems]), checked.sources)
+    return BankSet(checked.banks, sort_problems([*checked.problems, *problems]), checked.sources, checked.warnings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 
 import click
@@ -35,8 +36,16 @@ def _checked(paths: tuple[Path, ...]) -> BankSet:
 @banks_cli.command("check")
 @PATHS
 def check_command(paths: tuple[Path, ...]) -> None:
-    """Vérifie les banques (par défaut, tout le dossier des banques) ; code 1 s'il y a des erreurs."""
+    """Vérifie les banques (par défaut, tout le dossier des banques) ; code 1 s'il y a des erreurs.
+
+    Les avertissements (rédaction des questions, dates de relecture) sont affichés sans changer le
+    code de sortie."""
     bank_set = _checked(paths)
+    for warning in bank_set.warnings:
+        click.echo(str(warning))
+    if bank_set.warnings:
+        files = len({w.file for w in bank_set.warnings})
+        click.echo(f"{len(bank_set.warnings)} avertissement(s) dans {files} fichier(s).")
     if bank_set.problems:
         _print_problems(bank_set.problems)
         sys.exit(1)
@@ -61,19 +70,30 @@ def import_command(paths: tuple[Path, ...]) -> None:
 
 
 @banks_cli.command("stats")
+@click.option("--draw", "draw", type=click.IntRange(1, 200), default=20, show_default=True,
+              help="Taille du questionnaire pour le recouvrement attendu de deux tirages.")
+@click.option("--rule", type=click.Choice(["uniform", "spread"]), default="uniform", show_default=True,
+              help="Règle de tirage du questionnaire.")
 @PATHS
-def stats_command(paths: tuple[Path, ...]) -> None:
-    """Par banque : questions par type et par difficulté, compétences couvertes."""
+def stats_command(draw: int, rule: str, paths: tuple[Path, ...]) -> None:
+    """Par banque : questions, difficulté, cas, calculées, recouvrement attendu de deux tirages, objectifs."""
+    from quiz.banks.stats import bank_stats, number, percent
+
     bank_set = _checked(paths)
     for bank in sorted(bank_set.banks, key=lambda b: b.thematic):
+        stats = bank_stats(bank, draw, rule)
         types = Counter(q.type for q in bank.questions)
-        levels = Counter(q.difficulty for q in bank.questions)
         covered = sorted({c for q in bank.questions for c in q.competences})
         click.echo(f"{Path(bank.filename).name} — thématique {bank.thematic} ({bank.title}) : "
-                   f"{len(bank.questions)} question(s)")
+                   f"{stats.questions} question(s)")
         click.echo("  types : " + ", ".join(f"{t} {n}" for t, n in sorted(types.items())))
-        click.echo("  difficulté : " + ", ".join(f"{d} → {levels.get(d, 0)}" for d in (1, 2, 3)))
+        click.echo("  difficulté : " + ", ".join(f"{d} → {percent(s)}" for d, s in stats.levels.items()))
+        click.echo(f"  au cas : {percent(stats.case_based)} · calculées : {stats.calculated} "
+                   f"({percent(Fraction(stats.calculated, stats.questions or 1))})")
+        click.echo(f"  recouvrement attendu de deux tirages de {draw} : {number(stats.overlap)} question(s)")
         click.echo("  compétences couvertes : " + (", ".join(covered) or "aucune"))
+        unmet = stats.unmet()
+        click.echo("  objectifs non atteints : " + "; ".join(unmet) if unmet else "  objectifs atteints")
     if bank_set.problems:
         click.echo(f"{len(bank_set.problems)} problème(s) : lancez « quiz banks check » pour le détail.", err=True)
         sys.exit(1)

@@ -74,6 +74,10 @@ def export_gift(bank: Bank) -> tuple[str, list[str]]:
     blocks = [f"// {bank.title} — thématique {bank.thematic}, préfixe {bank.prefix}", f"$CATEGORY: {bank.title}"]
     cases: set[str] = set()
     for q in bank.questions:
+        if q.type == "calculated":
+            losses.append(f"{q.id} : question calculée non exportée en GIFT — GIFT n'a ni variables ni jeux de "
+                          "données : exportez en Moodle XML (type calculated)")
+            continue
         if q.type == "ordering":
             losses.append(f"{q.id} : type « ordering » non exporté en GIFT — Moodle l'a en standard depuis la "
                           "version 4.4, mais sa syntaxe {>N …} n'est pas du GIFT standard (les autres lecteurs GIFT "

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from quiz.banks.model import (
+    DATE_KEYS,
     DEFAULT_NORMALISE,
     FULL_CREDIT,
     NORMALISATIONS,
@@ -63,6 +64,13 @@ def meta_tags(q: Question, *, portable: bool = False) -> list[str]:
         tags.append("shuffle:false")
     if portable and q.type == "numeric" and q.unit:
         tags.append(f"unit:{q.unit}")
+    if q.type == "calculated":  # what Moodle's datasets do not say: the grid's step, the constraints
+        tags += [f"step:{v.name}:{canonical(v.step)}" for v in q.variables]
+        tags += [f"constraint:{c}" for c in q.constraints]
+        if q.answer_range is not None:
+            tags.append(f"answer_range:{canonical(q.answer_range[0])}|{canonical(q.answer_range[1])}")
+    tags += [f"{key}:{getattr(q, key)}" for key in DATE_KEYS if getattr(q, key)]
+    tags += [f"waive:{rule}:{reason}" for rule, reason in q.waive]
     return tags + list(q.tags)
 
 
@@ -87,6 +95,18 @@ def parse_meta_tags(tags: list[str]) -> dict[str, Any]:
             meta["normalise"] = tuple(v for v in value.split(",") if v)
         elif key == "case" and value:
             meta["case"] = value
+        elif key in DATE_KEYS and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            meta[key] = value
+        elif key == "step" and ":" in value:
+            name, _, step = value.partition(":")
+            meta.setdefault("steps", {})[name] = step
+        elif key == "constraint" and value:
+            meta.setdefault("constraints", []).append(value)
+        elif key == "answer_range" and "|" in value:
+            meta["answer_range"] = tuple(value.split("|", 1))
+        elif key == "waive" and ":" in value:
+            rule, _, reason = value.partition(":")
+            meta.setdefault("waive", []).append((rule, reason))
         elif key == "columns" and "|" in value:
             left, _, right = value.partition("|")
             meta["columns"] = (left, right)
@@ -427,6 +447,8 @@ def _question(draft: Draft, qid: str, allowed: tuple[str, ...], thematic: int,
         "tags": tuple(draft.meta.get("tags", ())), "case": case,
         "case_position": positions[case.id] if case else 0,
         "source_id": draft.meta.get("source_id") or (draft.source_id if draft.source_id != qid else None),
+        **{key: draft.meta[key] for key in DATE_KEYS if key in draft.meta},
+        "waive": tuple(draft.meta.get("waive", ())),
     }
     if draft.type in ("single", "multiple"):
         common.update(_choices(draft, qid))
@@ -436,6 +458,8 @@ def _question(draft: Draft, qid: str, allowed: tuple[str, ...], thematic: int,
         common["answer"] = bool(draft.answer)
         if draft.answer is None:
             draft.refuse("bonne réponse (vrai ou faux) introuvable")
+    elif draft.type == "calculated":
+        common.update(draft.answer)
     elif draft.type == "numeric":
         fields = _numeric(draft)
         if "refusal" in fields:

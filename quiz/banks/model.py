@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from quiz.banks.calculated import Variable
 from quiz.banks.numbers import canonical
 
-QuestionType = Literal["single", "multiple", "truefalse", "numeric", "ordering", "matching", "short"]
-TYPES: tuple[str, ...] = ("single", "multiple", "truefalse", "numeric", "ordering", "matching", "short")
+QuestionType = Literal["single", "multiple", "truefalse", "numeric", "ordering", "matching", "short", "calculated"]
+TYPES: tuple[str, ...] = ("single", "multiple", "truefalse", "numeric", "ordering", "matching", "short", "calculated")
+# Dated rules (any type): ISO dates, kept as written.
+DATE_KEYS = ("law_as_of", "valid_until", "review_by")
 CHOICE_TYPES = ("single", "multiple")
 LIST_TYPES = ("single", "multiple", "ordering", "matching", "short")
 SCORINGS = ("all-or-nothing", "partial")
@@ -148,6 +151,16 @@ class Question:
     case: Case | None = None
     case_position: int = 0  # 1, 2… within its case, in the bank's order
     source_id: str | None = None
+    # calculated: the grid of each variable, the constraints an instance satisfies, the key's formula
+    variables: tuple[Variable, ...] = ()
+    constraints: tuple[str, ...] = ()
+    formula: str | None = None
+    decimals: int = 2
+    answer_range: tuple[Decimal, Decimal] | None = None
+    law_as_of: str | None = None
+    valid_until: str | None = None
+    review_by: str | None = None
+    waive: tuple[tuple[str, str], ...] = ()  # (lint rule, reason)
     line: int = field(default=0, compare=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -175,6 +188,11 @@ class Question:
         # hash of an existing question (and so its version) does not change.
         if self.source_id:
             payload["source_id"] = self.source_id
+        for key in DATE_KEYS:
+            if getattr(self, key):
+                payload[key] = getattr(self, key)
+        if self.waive:
+            payload["waive"] = dict(self.waive)
         if self.case is not None:
             payload["case"] = {"id": self.case.id, "title": self.case.title, "text": self.case.text,
                                "position": self.case_position}
@@ -201,6 +219,16 @@ class Question:
                     {"answer": canonical(p.answer), "tolerance": str(p.tolerance), "credit": canonical(p.credit)}
                     for p in self.partial
                 ]
+        if self.type == "calculated":
+            assert self.tolerance is not None and self.formula is not None
+            payload["variables"] = [v.to_payload() for v in self.variables]
+            payload["constraints"] = list(self.constraints)
+            payload["formula"] = self.formula
+            payload["tolerance"] = str(self.tolerance)
+            payload["unit"] = self.unit
+            payload["decimals"] = self.decimals
+            if self.answer_range is not None:
+                payload["answer_range"] = [canonical(x) for x in self.answer_range]
         if self.type == "ordering":
             payload["items"] = [{"id": i.id, "text": i.text} for i in self.items]
         if self.type == "matching" and self.scoring == "partial":
@@ -223,6 +251,8 @@ class Question:
             answer = Decimal(str(payload["answer"]))
         columns = payload.get("columns")
         case = payload.get("case")
+        numeric_like = kind in ("numeric", "calculated")
+        answer_range = payload.get("answer_range")
         if kind == "short":
             choices = tuple(Choice(a["id"], a["text"], Decimal(a["weight"]) > 0, a.get("feedback"),
                                    weight=Decimal(a["weight"])) for a in payload.get("answers", ()))
@@ -248,14 +278,23 @@ class Question:
             ),
             columns=(columns[0], columns[1]) if columns else None,
             answer=answer,
-            tolerance=Tolerance.parse(payload["tolerance"]) if kind == "numeric" else None,
-            unit=payload.get("unit") if kind == "numeric" else None,
+            tolerance=Tolerance.parse(payload["tolerance"]) if numeric_like else None,
+            unit=payload.get("unit") if numeric_like else None,
             partial=tuple(NumericAnswer(Decimal(p["answer"]), Tolerance.parse(p["tolerance"]), Decimal(p["credit"]))
                           for p in payload.get("partial", ())),
             normalise=tuple(payload.get("normalise", DEFAULT_NORMALISE)),
             case=Case(case["id"], case["title"], case["text"]) if case else None,
             case_position=int(case.get("position", 0)) if case else 0,
             source_id=payload.get("source_id"),
+            variables=tuple(Variable.from_payload(v) for v in payload.get("variables", ())),
+            constraints=tuple(payload.get("constraints", ())),
+            formula=payload.get("formula"),
+            decimals=int(payload.get("decimals", 2)),
+            answer_range=(Decimal(answer_range[0]), Decimal(answer_range[1])) if answer_range else None,
+            law_as_of=payload.get("law_as_of"),
+            valid_until=payload.get("valid_until"),
+            review_by=payload.get("review_by"),
+            waive=tuple((payload.get("waive") or {}).items()),
         )
 
 

@@ -17,9 +17,19 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from quiz.banks.calculated import (
+    MAX_GRID,
+    NAME_RE,
+    ExprError,
+    Variable,
+    from_moodle_formula,
+    moodle_formula,
+    moodle_text,
+    valid_instances,
+)
 from quiz.banks.htmltext import html_to_markdown, plain_to_markdown
-from quiz.banks.interchange import Draft, NumericDraft, meta_tags, parse_meta_tags
-from quiz.banks.model import Bank
+from quiz.banks.interchange import EPSILON, Draft, NumericDraft, meta_tags, parse_meta_tags
+from quiz.banks.model import Bank, Tolerance
 from quiz.banks.numbers import canonical
 
 
@@ -45,6 +55,61 @@ def _fraction(value: Decimal) -> str:
     return canonical(value.quantize(Decimal("0.00001")))
 
 
+MOODLE_DATASET_ITEMS = 100  # Moodle keeps at most 100 values per dataset
+
+
+def _calculated(node: ET.Element, q) -> list[str]:
+    """A calculated question as Moodle's: the formula in its syntax, synchronised datasets holding
+    valid instances (so the constraints hold), the tolerance and its type, the key's decimals."""
+    assert q.tolerance is not None and q.formula is not None
+    losses = []
+    ET.SubElement(node, "synchronize").text = "1"
+    ET.SubElement(node, "single").text = "0"
+    ET.SubElement(node, "answernumbering").text = "abc"
+    ET.SubElement(node, "shuffleanswers").text = "0"
+    answer = _text(node, "answer", moodle_formula(q.formula), "moodle_auto_format")
+    answer.set("fraction", "100")
+    ET.SubElement(answer, "tolerance").text = canonical(q.tolerance.value / 100 if q.tolerance.relative
+                                                        else q.tolerance.value)
+    ET.SubElement(answer, "tolerancetype").text = "1" if q.tolerance.relative else "2"  # relative, nominal
+    ET.SubElement(answer, "correctanswerformat").text = "1"  # decimals
+    ET.SubElement(answer, "correctanswerlength").text = str(q.decimals)
+    _text(answer, "feedback", "")
+    if q.unit:
+        units = ET.SubElement(node, "units")
+        unit = ET.SubElement(units, "unit")
+        ET.SubElement(unit, "multiplier").text = "1"
+        ET.SubElement(unit, "unit_name").text = q.unit
+        ET.SubElement(node, "showunits").text = "3"
+        ET.SubElement(node, "unitsleft").text = "0"
+    instances = valid_instances(q.to_payload())
+    kept = instances[:: max(1, -(-len(instances) // MOODLE_DATASET_ITEMS))][:MOODLE_DATASET_ITEMS]
+    if len(kept) < len(instances):
+        losses.append(f"{q.id} : {len(kept)} instances exportées sur {len(instances)} (Moodle garde au plus "
+                      f"{MOODLE_DATASET_ITEMS} valeurs par jeu de données)")
+    if q.constraints:
+        losses.append(f"{q.id} : contraintes gardées par des jeux de données synchronisés (Moodle n'a pas de "
+                      "contraintes : ne régénérez pas les valeurs dans Moodle)")
+    definitions = ET.SubElement(node, "dataset_definitions")
+    for index, variable in enumerate(q.variables):
+        definition = ET.SubElement(definitions, "dataset_definition")
+        ET.SubElement(ET.SubElement(definition, "status"), "text").text = "private"
+        ET.SubElement(ET.SubElement(definition, "name"), "text").text = variable.name
+        ET.SubElement(definition, "type").text = "calculated"
+        ET.SubElement(ET.SubElement(definition, "distribution"), "text").text = "uniform"
+        ET.SubElement(ET.SubElement(definition, "minimum"), "text").text = canonical(variable.min)
+        ET.SubElement(ET.SubElement(definition, "maximum"), "text").text = canonical(variable.max)
+        ET.SubElement(ET.SubElement(definition, "decimals"), "text").text = str(variable.decimals)
+        ET.SubElement(definition, "itemcount").text = str(len(kept))
+        items = ET.SubElement(definition, "dataset_items")
+        for number, instance in enumerate(kept, start=1):
+            item = ET.SubElement(items, "dataset_item")
+            ET.SubElement(item, "number").text = str(number)
+            ET.SubElement(item, "value").text = instance[index]
+        ET.SubElement(definition, "number_of_items").text = str(len(kept))
+    return losses
+
+
 def export_moodle(bank: Bank) -> tuple[str, list[str]]:
     """(XML text, losses) for one bank."""
     losses: list[str] = []
@@ -63,8 +128,16 @@ def export_moodle(bank: Bank) -> tuple[str, list[str]]:
                  "short": "shortanswer"}.get(q.type, q.type)
         node = ET.SubElement(quiz, "question", {"type": qtype})
         _text(node, "name", q.title, None)
-        _text(node, "questiontext", q.stem)
-        _text(node, "generalfeedback", q.explanation)
+        if q.type == "calculated":
+            stem, cut = moodle_text(q.stem, q.formula or "")
+            explanation, cut_too = moodle_text(q.explanation, q.formula or "")
+            if cut or cut_too:
+                losses.append(f"{q.id} : décimales des {{=expression:N}} non exportées (Moodle les calcule sans "
+                              "arrondi fixé)")
+        else:
+            stem, explanation = q.stem, q.explanation
+        _text(node, "questiontext", stem)
+        _text(node, "generalfeedback", explanation)
         ET.SubElement(node, "defaultgrade").text = "1"
         ET.SubElement(node, "penalty").text = "0"
         ET.SubElement(node, "hidden").text = "0"
@@ -119,6 +192,8 @@ def export_moodle(bank: Bank) -> tuple[str, list[str]]:
                 ET.SubElement(unit, "unit_name").text = q.unit
                 ET.SubElement(node, "showunits").text = "3"
                 ET.SubElement(node, "unitsleft").text = "0"
+        elif q.type == "calculated":
+            losses.extend(_calculated(node, q))
         elif q.type == "matching":
             ET.SubElement(node, "shuffleanswers").text = "true"
             for pair in q.pairs:
@@ -146,12 +221,11 @@ IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 UNSUPPORTED = {
     "essay": "question ouverte (essay) : la plateforme ne corrige que des réponses fermées",
     "multianswer": "question cloze (multianswer) : plusieurs réponses dans le texte, non prises en charge",
-    "calculated": "question calculée (valeurs tirées au hasard) non prise en charge",
-    "calculatedsimple": "question calculée simple (valeurs tirées au hasard) non prise en charge",
     "calculatedmulti": "question calculée à choix multiple non prise en charge",
     "randomsamatch": "appariement aléatoire de réponses courtes non pris en charge",
 }
-SUPPORTED = ("multichoice", "truefalse", "numerical", "shortanswer", "matching", "ordering", "description")
+SUPPORTED = ("multichoice", "truefalse", "numerical", "shortanswer", "matching", "ordering", "description",
+             "calculated", "calculatedsimple")
 
 
 class _Reader:
@@ -292,6 +366,88 @@ def _matching(node: ET.Element, draft: Draft, reader: _Reader) -> None:
             draft.losses.append(f"réponse distractrice « {right} » sans élément (non reprise)")
 
 
+_MOODLE_TEXT_FORMULA = re.compile(r"\{=((?:[^{}]|\{[A-Za-z_][A-Za-z0-9_]*\})*)\}")
+
+
+def _read_calculated(node: ET.Element, draft: Draft, reader: _Reader) -> None:
+    """A Moodle calculated question: its datasets become grids (min…max at the step of their
+    decimals), its formula this format's; what Moodle grades otherwise is refused."""
+    draft.type = "calculated"
+    answers = node.findall("answer")
+    right = [a for a in answers if _answer_fraction(a) >= 100 - EPSILON]
+    if not right:
+        draft.refuse("question calculée sans réponse à 100 %")
+        return
+    if any(_answer_fraction(a) > 0 for a in answers if a is not right[0]):
+        draft.refuse("question calculée à plusieurs réponses créditées : la plateforme n'a qu'une formule")
+        return
+    answer = right[0]
+    kind = (answer.findtext("tolerancetype") or "1").strip()
+    tolerance = abs(_decimal(answer.findtext("tolerance")) or Decimal(0))
+    if kind == "3":
+        draft.refuse("tolérance géométrique (tolerancetype 3) : la plateforme a un écart absolu ou relatif")
+        return
+    variables = []
+    for definition in node.findall("dataset_definitions/dataset_definition"):
+        name = (definition.findtext("name/text") or "").strip()
+        low, high = _decimal(definition.findtext("minimum/text")), _decimal(definition.findtext("maximum/text"))
+        digits = int(_decimal(definition.findtext("decimals/text")) or 0)
+        if not NAME_RE.match(name) or low is None or high is None or low > high or not 0 <= digits <= 10:
+            draft.refuse(f"jeu de données « {name} » illisible (nom, minimum, maximum, décimales)")
+            return
+        step = _decimal(draft.meta.get("steps", {}).get(name)) or Decimal(1).scaleb(-digits)
+        variables.append(Variable(name, low, high, step if step > 0 else Decimal(1).scaleb(-digits)))
+    if not variables:
+        draft.refuse("question calculée sans jeu de données")
+        return
+    size = 1
+    for variable in variables:
+        size *= variable.count
+    if size > MAX_GRID:
+        draft.refuse(f"jeux de données de {size} combinaisons (au plus {MAX_GRID}) : resserrez les bornes ou les "
+                     "décimales dans Moodle avant l'export")
+        return
+    names = frozenset(v.name for v in variables)
+    try:
+        formula = from_moodle_formula(answer.findtext("text") or "", names)
+
+        def translate(match: re.Match) -> str:  # the key's formula is written {=answer}
+            expression = from_moodle_formula(match.group(1), names)
+            return "{=" + ("answer" if expression == formula else expression) + "}"
+
+        def literal(match: re.Match) -> str:  # braces that name no dataset are text here
+            return match.group(0) if match.group(1) in names else "{{" + match.group(1) + "}}"
+
+        for field in ("stem", "explanation"):
+            text = re.sub(r"(?<!\{)\{([^{}=\n][^{}\n]*)\}(?!\})", literal, getattr(draft, field))
+            setattr(draft, field, _MOODLE_TEXT_FORMULA.sub(translate, text))
+    except ExprError as exc:
+        draft.refuse(f"formule de question calculée sans équivalent : {exc}")
+        return
+    if (answer.findtext("correctanswerformat") or "1").strip() == "2":
+        draft.losses.append("réponse affichée en chiffres significatifs dans Moodle : affichée ici en décimales")
+    steps = draft.meta.pop("steps", {})
+    if node.findall("dataset_definitions/dataset_definition/dataset_items/dataset_item") and \
+            set(steps) != set(names):
+        draft.losses.append("valeurs tirées par Moodle (dataset items) remplacées par la grille minimum…maximum "
+                            "au pas des décimales de chaque jeu de données")
+    units = node.findall("units/unit")
+    base = [u for u in units if _decimal(u.findtext("multiplier")) == 1]
+    if any(_decimal(u.findtext("multiplier")) != 1 for u in units):
+        draft.refuse("unités à multiplicateur : la plateforme n'a qu'une unité, sans conversion")
+        return
+    draft.note("réponse", reader.text(answer, "feedback", draft))
+    bounds = draft.meta.pop("answer_range", None)
+    draft.answer = {
+        "variables": tuple(variables), "formula": formula, "constraints": tuple(draft.meta.pop("constraints", ())),
+        "answer_range": (Decimal(bounds[0]), Decimal(bounds[1])) if bounds and all(map(_decimal, bounds)) else None,
+        "tolerance": Tolerance(tolerance * 100, relative=True) if kind == "1" else Tolerance(tolerance),
+        "decimals": min(10, int(length if (length := _decimal(answer.findtext("correctanswerlength"))) is not None
+                                else 2)),
+        "unit": (base[0].findtext("unit_name") or "").strip() or None if base else None,
+    }
+
+
 def _ordering(node: ET.Element, draft: Draft, reader: _Reader) -> None:
     draft.type = "ordering"
     answers = node.findall("answer")
@@ -310,8 +466,8 @@ def _ordering(node: ET.Element, draft: Draft, reader: _Reader) -> None:
         draft.losses.append("ordering : layouttype HORIZONTAL non repris (éléments montrés en colonne)")
 
 
-_READERS = {"multichoice": _multichoice, "numerical": _numerical, "shortanswer": _shortanswer,
-            "matching": _matching, "ordering": _ordering}
+_READERS = {"calculated": _read_calculated, "calculatedsimple": _read_calculated, "multichoice": _multichoice,
+            "numerical": _numerical, "shortanswer": _shortanswer, "matching": _matching, "ordering": _ordering}
 
 
 def _question(node: ET.Element, qtype: str, category: str | None, reader: _Reader) -> Draft:

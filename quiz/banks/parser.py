@@ -11,14 +11,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from quiz.banks import calculated as calc
+from quiz.banks import lint
 from quiz.banks.assets import asset_path
 from quiz.banks.model import (
     CASE_TYPE,
     CHOICE_TYPES,
+    DATE_KEYS,
     FULL_CREDIT,
     NORMALISATIONS,
     SCORINGS,
@@ -40,7 +45,11 @@ from quiz.banks.render import costly_markup, raw_html
 from quiz.banks.yamlblock import load_block
 
 QUESTION_KEYS = ("type", "difficulty", "competences", "tags", "shuffle", "scoring", "answer", "tolerance", "unit",
-                 "partial", "normalise", "case", "source_id")
+                 "partial", "normalise", "case", "source_id", "variables", "constraints", "decimals", "answer_range",
+                 *DATE_KEYS, "waive")
+CALCULATED_KEYS = ("variables", "constraints", "decimals", "answer_range")
+NUMERIC_TYPES = ("numeric", "calculated")
+KEYED_TYPES = ("truefalse", "numeric", "calculated")  # the key is in the metadata, no « ### Réponses »
 CASE_KEYS = ("type", "tags", "source_id")
 MIN_CASE_QUESTIONS = 2
 DEFAULT_KEYS = ("difficulty", "competences", "tags", "shuffle", "scoring", "tolerance", "unit")
@@ -110,9 +119,14 @@ class Context:
     referential: Any = None
     assets_dir: Path | None = None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    today: date = field(default_factory=date.today)
 
     def report(self, line: int, qid: str | None, message: str) -> None:
         self.problems.append(Problem(self.filename, max(1, line), qid, message))
+
+    def warn(self, line: int, qid: str | None, message: str) -> None:
+        self.warnings.append(Problem(self.filename, max(1, line), qid, message, severity="warning"))
 
 
 class MetaChecker:
@@ -237,9 +251,11 @@ class MetaChecker:
 
 
 class BankParser:
-    def __init__(self, text: str, filename: str, referential: Any = None, assets_dir: Path | None = None) -> None:
+    def __init__(self, text: str, filename: str, referential: Any = None, assets_dir: Path | None = None,
+                 today: date | None = None) -> None:
         self.lines = split_lines(text)
-        self.ctx = Context(filename=filename, referential=referential, assets_dir=assets_dir)
+        self.ctx = Context(filename=filename, referential=referential, assets_dir=assets_dir,
+                           today=today or date.today())
         self.meta = MetaChecker(self.ctx)
         self.section_starts: set[int] = set()
 
@@ -594,7 +610,7 @@ class QuestionParser:
         if kind is None:
             return None
         fields: dict[str, Any] = {}
-        if kind in ("truefalse", "numeric"):
+        if kind in KEYED_TYPES:
             if answers is not None:
                 self.report(answers[0], f"section « ### Réponses » inattendue pour une question « {kind} » — la "
                             "réponse se donne dans les métadonnées (answer).")
@@ -612,7 +628,9 @@ class QuestionParser:
             fields["columns"], fields["pairs"] = self.matching(answers)
         if not qid or not stem_text or not explanation_text or not meta_ok:
             return None
-        return Question(
+        if kind == "calculated" and not self.calculated(values, key_lines, meta_line, stem, explanation, case):
+            return None
+        question = Question(
             id=qid,
             title=title,
             type=kind,
@@ -624,18 +642,124 @@ class QuestionParser:
             shuffle=values.get("shuffle", True) if kind in CHOICE_TYPES else True,
             scoring=self.scoring(kind, values, meta),
             answer=values.get("answer"),
-            tolerance=values.get("tolerance") if kind == "numeric" else None,
-            unit=values.get("unit") if kind == "numeric" else None,
+            tolerance=values.get("tolerance") if kind in NUMERIC_TYPES else None,
+            unit=values.get("unit") if kind in NUMERIC_TYPES else None,
             partial=values.get("partial", ()) if kind == "numeric" else (),
             normalise=values.get("normalise", ("case", "spaces")),
             case=case,
             case_position=case_position if case else 0,
             source_id=values.get("source_id"),
+            variables=values.get("variables", ()),
+            constraints=values.get("constraints", ()),
+            formula=values.get("formula") if kind == "calculated" else None,
+            decimals=values.get("decimals", 2),
+            answer_range=values.get("answer_range"),
+            law_as_of=values.get("law_as_of"),
+            valid_until=values.get("valid_until"),
+            review_by=values.get("review_by"),
+            waive=values.get("waive", ()),
             line=self.line,
             lines={"meta": meta_line, "stem": stem[0],
                    "answers": answers[0] if answers else 0, "explanation": explanation[0] if explanation else 0},
             **fields,
         )
+        for rule, message in lint.check(question):
+            if rule not in dict(question.waive):
+                self.ctx.warn(self.line, qid, f"[{rule}] {message}")
+        return question
+
+    def calculated(self, values: dict, key_lines: dict, meta_line: int, stem, explanation, case) -> bool:
+        """The whole grid checked: expressions, constraints, placeholders, every key (True when valid)."""
+        variables: tuple[calc.Variable, ...] = values.get("variables", ())
+        names = frozenset(v.name for v in variables)
+        var_line = key_lines.get("variables", meta_line)
+        answer_line = key_lines.get("answer", meta_line)
+        constraint_line = key_lines.get("constraints", meta_line)
+        before = len(self.ctx.problems)
+        size = 1
+        for variable in variables:
+            size *= variable.count
+        if size > calc.MAX_GRID:
+            self.report(var_line, f"grille de {size:,} instances (au plus {calc.MAX_GRID:,}) — agrandissez les pas "
+                        "ou resserrez les bornes pour que chaque instance puisse être vérifiée.".replace(",", "\u202f"))
+            return False
+        formula = self.expression(values["formula"], names, False, answer_line, "answer")
+        tests = [self.expression(c, names, True, constraint_line, "contrainte") for c in values.get("constraints", ())]
+        texts = []
+        for section in (stem, explanation):
+            for number, text in section[1]:
+                for found in calc.placeholders(text):
+                    if isinstance(found, str):
+                        self.report(number, f"accolade « {found} » seule — écrivez {{{{ ou }}}} pour une accolade, "
+                                    "{nom} pour une variable, {=expression} pour un calcul.")
+                    elif found.name is not None:
+                        if found.name not in names:
+                            hint = suggestion(found.name, names)
+                            tail = f"vouliez-vous dire « {{{hint}}} » ?" if hint else \
+                                f"variables : {_fmt_list(sorted(names))}."
+                            self.report(number, f"variable « {found.text} » inconnue — {tail}")
+                    else:
+                        texts.append((number, self.expression(found.expression or "", names | {calc.KEY_NAME},
+                                                              False, number, "expression")))
+        if case is not None and any(isinstance(p, calc.Placeholder) for p in calc.placeholders(case.text)):
+            self.report(case.line, "le texte d'un cas n'a pas de {variable} — les chiffres tirés vont dans l'énoncé "
+                        "de la question calculée.")
+        if len(self.ctx.problems) > before or formula is None or None in tests:
+            return False
+        tolerance: Tolerance = values["tolerance"]
+        decimals = values.get("decimals", 2)
+        answer_range = values.get("answer_range")
+        valid = 0
+        share = Fraction(tolerance.value) / 100 if tolerance.relative else None
+
+        def at(env: dict) -> str:
+            return ", ".join(f"{k} = {calc.french_number(v, 10, trim=True)}" for k, v in env.items())
+
+        for env in calc.Spec(variables, (), values["formula"], decimals).grid():
+            try:
+                if not all(test(env) for test in tests):
+                    continue
+            except calc.ExprError as exc:
+                self.report(constraint_line, f"contrainte impossible à évaluer pour {at(env)} : {exc}.")
+                return False
+            valid += 1
+            try:
+                key = formula(env)
+            except calc.ExprError as exc:
+                self.report(answer_line, f"answer impossible à calculer pour {at(env)} : {exc} — ajoutez une "
+                            "contrainte qui écarte ce cas ou changez les bornes.")
+                return False
+            values_env = env | {calc.KEY_NAME: key}
+            for number, expression in texts:
+                try:
+                    expression(values_env)
+                except calc.ExprError as exc:
+                    self.report(number, f"« {{={expression.text}}} » impossible à calculer pour {at(env)} : {exc}.")
+                    return False
+            if answer_range is not None and not Fraction(answer_range[0]) <= key <= Fraction(answer_range[1]):
+                self.report(key_lines.get("answer_range", meta_line), f"réponse {calc.french_number(key, decimals)} "
+                            f"hors de answer_range pour {at(env)} — resserrez les variables ou ajoutez une contrainte.")
+                return False
+            shown = calc.round_half_up(key, decimals)
+            margin = abs(key) * share if share is not None else Fraction(tolerance.value)
+            if abs(shown - key) > margin:
+                self.report(key_lines.get("tolerance", meta_line), f"la réponse affichée "
+                            f"{calc.french_number(key, decimals)} serait refusée pour {at(env)} (réponse exacte "
+                            f"{calc.french_number(key, 10, trim=True)}) — une tolérance d'au moins la moitié de la "
+                            f"dernière décimale affichée ({decimals} décimale(s)) est attendue.")
+                return False
+        if not valid:
+            self.report(constraint_line, "aucune instance ne satisfait les contraintes — relâchez-les ou changez les "
+                        "bornes des variables.")
+            return False
+        return True
+
+    def expression(self, text: str, names: frozenset[str], condition: bool, line: int, what: str):
+        try:
+            return calc.compile_expression(text, names, condition)
+        except calc.ExprError as exc:
+            self.report(line, f"{what} « {text} » refusée : {exc}.")
+            return None
 
     # -- metadata -----------------------------------------------------------------------------
     def check_meta(self, meta: dict, key_lines: dict[str, int], meta_line: int) -> tuple[dict[str, Any] | None, bool]:
@@ -676,15 +800,23 @@ class QuestionParser:
                 self.report(line, "clé « scoring » réservée aux questions « multiple » et « matching » — retirez-la.")
                 ok = False
                 continue
-            if key in ("tolerance", "unit", "partial") and kind != "numeric":
+            if key in ("tolerance", "unit") and kind not in NUMERIC_TYPES:
+                self.report(line, f"clé « {key} » réservée aux questions « numeric » et « calculated » — retirez-la.")
+                ok = False
+                continue
+            if key == "partial" and kind != "numeric":
                 self.report(line, f"clé « {key} » réservée aux questions « numeric » — retirez-la.")
+                ok = False
+                continue
+            if key in CALCULATED_KEYS and kind != "calculated":
+                self.report(line, f"clé « {key} » réservée aux questions « calculated » — retirez-la.")
                 ok = False
                 continue
             if key == "normalise" and kind != "short":
                 self.report(line, "clé « normalise » réservée aux questions « short » — retirez-la.")
                 ok = False
                 continue
-            if key in ("partial", "normalise", "source_id", "case"):
+            if key in ("partial", "normalise", "source_id", "case", *CALCULATED_KEYS, *DATE_KEYS, "waive"):
                 checked = self.extra_value(key, value, line)
             else:
                 checked = checker.value(key, value, line, self.qid)
@@ -693,12 +825,13 @@ class QuestionParser:
             else:
                 values[key] = checked
         answer_line = key_lines.get("answer", type_line)
-        if kind in ("truefalse", "numeric") and "answer" not in meta:
-            example = "answer: true" if kind == "truefalse" else "answer: 42.5"
+        if kind in KEYED_TYPES and "answer" not in meta:
+            example = {"truefalse": "answer: true", "numeric": "answer: 42.5",
+                       "calculated": 'answer: "clients / ca * 360"'}[kind]
             self.report(meta_line, f"clé « answer » manquante — une question « {kind} » donne sa réponse dans les "
                         f"métadonnées ({example}).")
             ok = False
-        elif kind not in ("truefalse", "numeric") and "answer" in meta:
+        elif kind not in KEYED_TYPES and "answer" in meta:
             self.report(answer_line, f"clé « answer » inattendue pour une question « {kind} » — cochez les "
                         "réponses sous « ### Réponses ».")
             ok = False
@@ -710,7 +843,32 @@ class QuestionParser:
                 ok = False
         elif kind == "numeric":
             ok = self.numeric(meta, values, answer_line, key_lines, meta_line) and ok
+        elif kind == "calculated":
+            ok = self.calculated_meta(meta, values, answer_line, meta_line) and ok
         return values, ok
+
+    def calculated_meta(self, meta: dict, values: dict, answer_line: int, meta_line: int) -> bool:
+        """The formula is a quoted expression; variables are required (checked with the grid later)."""
+        ok = True
+        raw = meta["answer"]
+        if isinstance(raw, str) and raw.strip():
+            values["formula"] = raw.strip()
+        elif isinstance(raw, (int, Decimal)) and not isinstance(raw, bool):
+            values["formula"] = str(raw)
+        else:
+            self.report(answer_line, f"answer « {raw} » invalide — une expression entre guillemets, par exemple "
+                        'answer: "clients / (ca * 1.2) * 360".')
+            ok = False
+        if "variables" not in meta:
+            self.report(meta_line, "clé « variables » manquante — une question « calculated » nomme ses variables : "
+                        "variables: {ca: {min: 1200, max: 3600, step: 120}}.")
+            ok = False
+        misspelt = any(suggestion(str(k), QUESTION_KEYS) == "tolerance" for k in meta if k not in QUESTION_KEYS)
+        if "tolerance" not in meta and "tolerance" not in self.defaults and not misspelt:
+            self.report(meta_line, "clé « tolerance » manquante — tolerance: 0 pour une valeur exacte, 0.5 "
+                        "(écart absolu) ou \"1%\" (relatif).")
+            ok = False
+        return ok and not misspelt
 
     @staticmethod
     def scoring(kind: str, values: dict, meta: dict) -> str:
@@ -723,6 +881,32 @@ class QuestionParser:
         """`partial`, `normalise`, `source_id` and `case` (the latter checked by the bank)."""
         if key == "case":
             return value
+        if key in DATE_KEYS:
+            return self.date_value(key, value, line)
+        if key == "waive":
+            return self.waive_value(value, line)
+        if key == "variables":
+            return self.variables(value, line)
+        if key == "constraints":
+            if not isinstance(value, list) or not all(isinstance(c, str) and c.strip() for c in value):
+                self.report(line, 'constraints : liste de conditions entre guillemets attendue — par exemple '
+                            'constraints: ["clients < ca"].')
+                return MetaChecker.INVALID
+            return tuple(c.strip() for c in value)
+        if key == "decimals":
+            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= calc.MAX_DECIMALS:
+                return value
+            self.report(line, f"decimals « {value} » invalide — un entier de 0 à {calc.MAX_DECIMALS} (décimales "
+                        "de la réponse affichée).")
+            return MetaChecker.INVALID
+        if key == "answer_range":
+            numbers = value if isinstance(value, list) and len(value) == 2 else None
+            if numbers and all(isinstance(x, (int, Decimal)) and not isinstance(x, bool) for x in numbers) \
+                    and Decimal(numbers[0]) <= Decimal(numbers[1]):
+                return Decimal(numbers[0]), Decimal(numbers[1])
+            self.report(line, f"answer_range « {value} » invalide — deux nombres, le plus petit d'abord : "
+                        "answer_range: [10, 120].")
+            return MetaChecker.INVALID
         if key == "source_id":
             if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
                 return str(value).strip()
@@ -735,6 +919,68 @@ class QuestionParser:
                 return MetaChecker.INVALID
             return tuple(v for v in NORMALISATIONS if v in value)
         return self.partial(value, line)
+
+    def date_value(self, key: str, value: Any, line: int) -> Any:
+        text = str(value).strip() if isinstance(value, (str, date)) else ""
+        try:
+            day = date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+        except ValueError:
+            day = None
+        if day is None:
+            self.report(line, f"{key} « {value} » invalide — une date AAAA-MM-JJ, par exemple {key}: 2026-01-01.")
+            return MetaChecker.INVALID
+        today = self.ctx.today
+        if key == "review_by" and day < today:
+            self.ctx.warn(line, self.qid, f"review_by {text} dépassée — relisez la question (la règle a-t-elle "
+                          "changé ?), puis reportez la date.")
+        if key == "valid_until" and day < today:
+            self.ctx.warn(line, self.qid, f"valid_until {text} dépassée — la réponse attendue n'est plus juste : "
+                          "mettez la question à jour (elle n'est plus tirée).")
+        return day.isoformat()
+
+    def waive_value(self, value: Any, line: int) -> Any:
+        if not isinstance(value, dict) or not value:
+            self.report(line, 'waive : attendu des lignes « règle: \"raison\" », par exemple '
+                        'waive: {key-longest: "la réponse juste cite les deux conditions"}.')
+            return MetaChecker.INVALID
+        ok = True
+        for rule, reason in value.items():
+            if rule not in lint.RULES:
+                hint = suggestion(str(rule), lint.RULES)
+                tail = f"vouliez-vous dire « {hint} » ?" if hint else f"règles : {_fmt_list(lint.RULES)}."
+                self.report(line, f"waive : règle « {rule} » inconnue — {tail}")
+                ok = False
+            elif not isinstance(reason, str) or not reason.strip():
+                self.report(line, f"waive : raison vide pour « {rule} » — dites pourquoi l'avertissement ne "
+                            "s'applique pas ici.")
+                ok = False
+        return tuple((str(k), str(v).strip()) for k, v in value.items()) if ok else MetaChecker.INVALID
+
+    def variables(self, value: Any, line: int) -> Any:
+        example = "variables: {ca: {min: 1200, max: 3600, step: 120}}"
+        if not isinstance(value, dict) or not value:
+            self.report(line, f"variables : attendu une variable par ligne — {example}.")
+            return MetaChecker.INVALID
+        found: list[calc.Variable] = []
+        for name, grid in value.items():
+            if not isinstance(name, str) or not calc.NAME_RE.match(name) or name in (*calc.FUNCTIONS, calc.KEY_NAME):
+                self.report(line, f"variable « {name} » : nom invalide — lettres minuscules, chiffres et _ "
+                            f"(ni {_fmt_list([*calc.FUNCTIONS, calc.KEY_NAME])}).")
+                return MetaChecker.INVALID
+            keys = set(grid) if isinstance(grid, dict) else set()
+            numbers = [grid.get(k) for k in ("min", "max", "step")] if isinstance(grid, dict) else []
+            if keys != {"min", "max", "step"} or not all(
+                    isinstance(x, (int, Decimal)) and not isinstance(x, bool) and Decimal(x).is_finite()
+                    for x in numbers):
+                self.report(line, f"variable « {name} » : donnez min, max et step, des nombres écrits avec un point "
+                            f"— {name}: {{min: 10, max: 100, step: 5}}.")
+                return MetaChecker.INVALID
+            low, high, step = (Decimal(x) for x in numbers)
+            if step <= 0 or low > high:
+                self.report(line, f"variable « {name} » : il faut step > 0 et min ≤ max.")
+                return MetaChecker.INVALID
+            found.append(calc.Variable(name, low, high, step))
+        return tuple(found)
 
     def partial(self, value: Any, line: int) -> Any:
         example = "partial: [{answer: 41, tolerance: 1, credit: 50}]"

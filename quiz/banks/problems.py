@@ -25,22 +25,32 @@ def shorten(message: str) -> str:
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 1] + "…"
 
 
+ERROR, WARNING = "error", "warning"
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One error, printed as `file:line: ID: message` so editors can jump to it."""
+    """One error or warning, printed as `file:line: ID: message` so editors can jump to it.
+
+    Errors make a bank unusable; warnings (`severity="warning"`: item-writing lint, a review date
+    past) are printed and published all the same. They travel in separate lists (`BankSet.problems`
+    holds errors only, `BankSet.warnings` the rest), so no caller counts a warning as an error.
+    """
 
     file: str
     line: int
     qid: str | None
     message: str
+    severity: str = ERROR
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "message", shorten(self.message))
 
     def __str__(self) -> str:
+        message = f"avertissement : {self.message}" if self.severity == WARNING else self.message
         if self.qid:
-            return f"{self.file}:{self.line}: {self.qid}: {self.message}"
-        return f"{self.file}:{self.line}: {self.message}"
+            return f"{self.file}:{self.line}: {self.qid}: {message}"
+        return f"{self.file}:{self.line}: {message}"
 
 
 def suggestion(word: str, candidates: Iterable[str]) -> str | None:

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from decimal import Decimal
 
+from quiz.banks.calculated import placeholders, qti_expression
 from quiz.banks.htmltext import html_to_xml
 from quiz.banks.model import Bank, Case, Question
 from quiz.banks.numbers import canonical
@@ -211,7 +212,114 @@ def export_qti(bank: Bank) -> tuple[bytes, list[str]]:
         for case in bank.cases:
             archive.writestr(f"stimuli/{case.id}.xml", stimulus_xml(case))
         for q in bank.questions:
-            text, lost = item_xml(q)
+            text, lost = calculated_item_xml(q) if q.type == "calculated" else item_xml(q)
             archive.writestr(f"items/{q.id}.xml", text)
             losses += lost
     return buffer.getvalue(), losses
+
+
+ANSWER = "ANSWER"
+
+
+def _template(item: ET.Element, identifier: str, base_type: str) -> None:
+    ET.SubElement(item, "qti-template-declaration", {
+        "identifier": identifier, "cardinality": "single", "base-type": base_type, "math-variable": "true",
+        "param-variable": "true"})
+
+
+def calculated_item_xml(q: Question) -> tuple[str, list[str]]:
+    """A calculated question with QTI 3.0 template variables: each variable drawn on its grid
+    (qti-random-integer, or an integer index times the step), the constraints as a
+    qti-template-constraint, the key as a template variable and the correct response."""
+    assert q.tolerance is not None and q.formula is not None
+    losses = [f"{q.id} : nombres affichés par qti-printed-variable (format %.Nf, sans espaces ni virgule à la "
+              "française)", f"{q.id} : explication non exportée en QTI (pas de retour d'information)"]
+    item = ET.Element("qti-assessment-item", {
+        "xmlns": NS, "identifier": q.id, "title": q.title, "adaptive": "false", "time-dependent": "false",
+        "xml:lang": "fr",
+    })
+    ET.SubElement(item, "qti-response-declaration",
+                  {"identifier": "RESPONSE", "cardinality": "single", "base-type": "float"})
+    ET.SubElement(item, "qti-outcome-declaration",
+                  {"identifier": "SCORE", "cardinality": "single", "base-type": "float"})
+    expressions: dict[str, str] = {}
+    tokens: dict[str, str] = {}
+    decimals = {v.name: v.decimals for v in q.variables}
+    stem = q.stem
+    for found in placeholders(q.stem):
+        if isinstance(found, str):
+            continue
+        if found.name is not None:
+            token = f"QTIVAR{len(tokens)}X"
+            tokens[token] = (f'<qti-printed-variable identifier="{found.name}" '
+                             f'format="%.{decimals.get(found.name, 0)}f"/>')
+        else:
+            identifier = f"EXPR{len(expressions) + 1}"
+            expressions[identifier] = found.expression or ""
+            token = f"QTIVAR{len(tokens)}X"
+            shown = found.decimals if found.decimals is not None else q.decimals
+            tokens[token] = f'<qti-printed-variable identifier="{identifier}" format="%.{shown}f"/>'
+        stem = stem.replace(found.text, token, 1)
+    stem = stem.replace("{{", "{").replace("}}", "}")
+    for variable in q.variables:
+        whole = variable.min == variable.min.to_integral_value() and variable.step == variable.step.to_integral_value()
+        _template(item, variable.name, "integer" if whole else "float")
+        if not whole:
+            _template(item, f"{variable.name}_index", "integer")
+    for identifier in (ANSWER, *expressions):
+        _template(item, identifier, "float")
+    processing = ET.SubElement(item, "qti-template-processing")
+    for variable in q.variables:
+        whole = variable.min == variable.min.to_integral_value() and variable.step == variable.step.to_integral_value()
+        if whole:
+            target = ET.SubElement(processing, "qti-set-template-value", {"identifier": variable.name})
+            ET.SubElement(target, "qti-random-integer", {
+                "min": canonical(variable.min), "max": canonical(variable.min + (variable.count - 1) * variable.step),
+                "step": canonical(variable.step)})
+            continue
+        index = ET.SubElement(processing, "qti-set-template-value", {"identifier": f"{variable.name}_index"})
+        ET.SubElement(index, "qti-random-integer", {"min": "0", "max": str(variable.count - 1)})
+        value = ET.SubElement(ET.SubElement(processing, "qti-set-template-value", {"identifier": variable.name}),
+                              "qti-sum")
+        ET.SubElement(value, "qti-base-value", {"base-type": "float"}).text = canonical(variable.min)
+        product = ET.SubElement(value, "qti-product")
+        ET.SubElement(product, "qti-variable", {"identifier": f"{variable.name}_index"})
+        ET.SubElement(product, "qti-base-value", {"base-type": "float"}).text = canonical(variable.step)
+    if q.constraints:
+        constraint = ET.SubElement(processing, "qti-template-constraint")
+        holder = ET.SubElement(constraint, "qti-and") if len(q.constraints) > 1 else constraint
+        for text in q.constraints:
+            qti_expression(text, holder, str)
+    qti_expression(q.formula, ET.SubElement(processing, "qti-set-template-value", {"identifier": ANSWER}), str)
+    for identifier, text in expressions.items():
+        qti_expression(text, ET.SubElement(processing, "qti-set-template-value", {"identifier": identifier}),
+                       lambda name: ANSWER if name == "answer" else name)
+    correct = ET.SubElement(processing, "qti-set-correct-response", {"identifier": "RESPONSE"})
+    ET.SubElement(correct, "qti-variable", {"identifier": ANSWER})
+    if q.case is not None:
+        ET.SubElement(item, "qti-assessment-stimulus-ref",
+                      {"identifier": q.case.id, "href": f"../stimuli/{q.case.id}.xml", "title": q.case.title})
+    body = ET.SubElement(item, "qti-item-body")
+    _body(body, stem)
+    paragraph = ET.SubElement(body, "p")
+    ET.SubElement(paragraph, "qti-text-entry-interaction", {"response-identifier": "RESPONSE", "expected-length": "12"})
+    if q.unit:
+        ET.SubElement(paragraph, "span").text = f" {q.unit}"
+    rules = ET.SubElement(ET.SubElement(item, "qti-response-processing"), "qti-response-condition")
+    branch = ET.SubElement(rules, "qti-response-if")
+    margin = canonical(q.tolerance.value)
+    equal = ET.SubElement(branch, "qti-equal", {
+        "tolerance-mode": "relative" if q.tolerance.relative else "absolute", "tolerance": f"{margin} {margin}",
+        "include-lower-bound": "true", "include-upper-bound": "true"})
+    ET.SubElement(equal, "qti-variable", {"identifier": "RESPONSE"})
+    ET.SubElement(equal, "qti-variable", {"identifier": ANSWER})
+    score = ET.SubElement(branch, "qti-set-outcome-value", {"identifier": "SCORE"})
+    ET.SubElement(score, "qti-base-value", {"base-type": "float"}).text = "1"
+    otherwise = ET.SubElement(ET.SubElement(rules, "qti-response-else"), "qti-set-outcome-value",
+                              {"identifier": "SCORE"})
+    ET.SubElement(otherwise, "qti-base-value", {"base-type": "float"}).text = "0"
+    ET.indent(item)
+    text = ET.tostring(item, encoding="unicode")
+    for token, element in tokens.items():
+        text = text.replace(token, element)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n", losses

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from quiz.banks.model import CASE_TYPE, CHOICE_TYPES, DEFAULT_NORMALISE, Bank, Case, Choice, Question
+from quiz.banks.model import CASE_TYPE, CHOICE_TYPES, DATE_KEYS, DEFAULT_NORMALISE, Bank, Case, Choice, Question
 from quiz.banks.numbers import canonical
 
 _PLAIN_SCALAR = re.compile(r"^[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9_.\-]*$")
@@ -89,6 +89,25 @@ def question_markdown(question: Question, defaults: dict[str, Any] | None = None
         meta.append(f"scoring: {q.scoring}")
     if q.type == "truefalse":
         meta.append(f"answer: {yaml_scalar(bool(q.answer))}")
+    if q.type == "calculated":
+        meta.append("variables:")
+        meta += [f"  {v.name}: {{min: {canonical(v.min)}, max: {canonical(v.max)}, step: {canonical(v.step)}}}"
+                 for v in q.variables]
+        if q.constraints:
+            meta.append(f"constraints: {json.dumps(list(q.constraints), ensure_ascii=False)}")
+        meta.append(f"answer: {json.dumps(q.formula, ensure_ascii=False)}")
+        meta.append(f"tolerance: {json.dumps(str(q.tolerance)) if q.tolerance.relative else q.tolerance}")  # type: ignore[union-attr]
+        if q.unit:
+            meta.append(f"unit: {json.dumps(q.unit, ensure_ascii=False)}")
+        meta.append(f"decimals: {q.decimals}")
+        if q.answer_range is not None:
+            meta.append(f"answer_range: [{canonical(q.answer_range[0])}, {canonical(q.answer_range[1])}]")
+    for key in DATE_KEYS:
+        if getattr(q, key):
+            meta.append(f"{key}: {getattr(q, key)}")
+    if q.waive:
+        meta.append("waive:")
+        meta += [f"  {rule}: {json.dumps(reason, ensure_ascii=False)}" for rule, reason in q.waive]
     if q.type == "numeric":
         meta.append(f"answer: {canonical(q.answer)}")  # type: ignore[arg-type]
         tolerance = str(q.tolerance)

@@ -46,6 +46,14 @@ def bank_sizes() -> dict[int, int]:
     return {t.number: len(current_versions(t.number)) for t in load_referential().thematics}
 
 
+def expiring_questions(thematic: int, closes_at: datetime) -> int:
+    """How many current questions of the thematic the draw leaves out of a session closing then:
+    their key expires (`valid_until`) before the closing day."""
+    versions = current_versions(thematic)
+    limit = closes_at.date().isoformat()
+    return sum(1 for v in versions if (v.payload.get("valid_until") or "9999-12-31") < limit)
+
+
 def questionnaire_problem(thematic: int, question_count: int) -> str | None:
     """Why a questionnaire cannot be drawn as defined, or None."""
     size = len(current_versions(thematic))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,17 @@ class Candidate:
     tags: tuple[str, ...] = ()
     group: str | None = None
     rank: int = 0
+    valid_until: str | None = None  # ISO date after which the key is wrong (a known change of rule)
+
+
+def in_force(pool: list[Candidate], closes_on: date) -> list[Candidate]:
+    """The questions whose key still holds on the session's closing day (`valid_until` not before it).
+
+    A key that expires during the session would be wrong for the candidates who sit late, so the
+    question is not drawn at all in that session.
+    """
+    limit = closes_on.isoformat()
+    return [c for c in pool if c.valid_until is None or c.valid_until >= limit]
 
 
 def draw(pool: list[Candidate], count: int, rule: str, rng: random.Random) -> list[Candidate]:

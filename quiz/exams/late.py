@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from quiz.accounts.models import User
 from quiz.audit.service import record
+from quiz.banks.calculated import instantiate
 from quiz.banks.model import Question
 from quiz.exams.models import Attempt, ExamSession, LateAnswer, LateDecision
 from quiz.exams.presentation import to_display
@@ -119,7 +120,8 @@ def decide(attempt_id: int, accept: bool, reason: str, actor: User) -> LateDecis
     if accept:
         accepted = [a for a in late_answers(attempt_id) if a.decision is not None and a.decision.accepted]
         responses = _responses_with(attempt, accepted + pending)
-        credits = [score_response(Question.from_payload(i.version.payload), responses[i.position])
+        credits = [score_response(Question.from_payload(instantiate(i.version.payload, i.instance)),
+                                  responses[i.position])
                    for i in attempt.items]
         result = grade(credits, load_referential().pass_threshold)
         decision.score, decision.total, decision.passed = _decimal(result.score), result.total, result.passed

@@ -134,6 +134,8 @@ class AttemptItem(db.Model):
     position: Mapped[int] = mapped_column()
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
     option_order: Mapped[list] = mapped_column(JSON, default=list)
+    # A calculated question's instance ({variable: value}), drawn at start; None for other types.
+    instance: Mapped[dict | None] = mapped_column(JSON)
     response: Mapped[object | None] = mapped_column(JSON)
     answered: Mapped[bool] = mapped_column(default=False)
     flagged: Mapped[bool] = mapped_column(default=False)

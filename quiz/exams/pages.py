@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from quiz.banks.calculated import instantiate
+from quiz.banks.render import render_payload
 from quiz.banks.store import payloads, rendered
 from quiz.exams import late, service
 from quiz.exams.models import Attempt
@@ -9,7 +11,17 @@ from quiz.exams.presentation import candidate_view, review_view, to_display
 from quiz.referential import load_referential
 
 
+def shown_question(payload: dict, html: dict, instance: dict | None) -> tuple[dict, dict]:
+    """The payload and HTML of a drawn question as this candidate sees it: a calculated question
+    with the figures of its instance (rendered here: only these items pay for it)."""
+    if instance is None:
+        return payload, html
+    shown = instantiate(payload, instance)
+    return shown, render_payload(shown)
+
+
 def _item_view(item, payload: dict, html: dict) -> dict:
+    payload, html = shown_question(payload, html, item.instance)
     return {
         "position": item.position,
         "type": payload["type"],
@@ -126,9 +138,9 @@ def result_page(attempt: Attempt) -> dict:
 
 def review_page(attempt: Attempt) -> dict:
     html = rendered([i.question_version_id for i in attempt.items])
-    items = [
-        {"position": i.position, "type": i.version.payload["type"], "credit": i.credit, "answered": i.answered,
-         "view": review_view(i.version.payload, i.option_order, i.response, html[i.question_version_id])}
-        for i in attempt.items
-    ]
+    items = []
+    for i in attempt.items:
+        payload, shown_html = shown_question(i.version.payload, html[i.question_version_id], i.instance)
+        items.append({"position": i.position, "type": payload["type"], "credit": i.credit, "answered": i.answered,
+                      "view": review_view(payload, i.option_order, i.response, shown_html)})
     return result_page(attempt) | {"items": _with_cases(items, [i.version.payload for i in attempt.items])}

@@ -106,6 +106,7 @@ def review_view(payload: dict, option_order: list[str], response, html: dict | N
         view["key"] = payload["answer"]
     elif kind == "numeric":
         view["key"] = payload["answer"]
+        view["key_shown"] = payload.get("key_shown")  # a calculated question's key, as its explanation shows it
         view["tolerance"] = payload["tolerance"]
         view["partial"] = payload.get("partial", [])
     elif kind == "ordering":
@@ -130,6 +131,6 @@ def is_answered(kind: str, response) -> bool:
         return isinstance(response, list) and len(response) > 0
     if kind == "matching":
         return isinstance(response, dict) and any(response.values())
-    if kind in ("numeric", "short"):
+    if kind in ("numeric", "calculated", "short"):
         return str(response).strip() != ""
     return True

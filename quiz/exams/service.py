@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts.models import User, cohort_members
 from quiz.audit.service import current_actor_id
+from quiz.banks.calculated import draw_instance, instantiate
 from quiz.banks.model import Question as QuestionModel
 from quiz.banks.numbers import parse_number
 from quiz.banks.shortanswer import MAX_LENGTH as SHORT_MAX
@@ -341,7 +342,8 @@ def _draw_pool(thematic: int) -> tuple[list[draw.Candidate], dict[int, dict]]:
     if cached is None:
         by_id = payloads(list(ids))
         pool = [draw.Candidate(vid, int(p.get("difficulty", 2)), tuple(p.get("tags", ())),
-                               group=(p.get("case") or {}).get("id"), rank=(p.get("case") or {}).get("position", 0))
+                               group=(p.get("case") or {}).get("id"), rank=(p.get("case") or {}).get("position", 0),
+                               valid_until=p.get("valid_until"))
                 for vid, p in by_id.items()]
         cached = (sorted(pool, key=lambda c: c.version_id), by_id)
         _pools.put(key, cached)
@@ -352,6 +354,8 @@ def _insert_attempt(questionnaire, candidate_id: int, now: datetime, deadline: d
                     session_id: int | None, number: int, trial: bool = False) -> int:
     """Draw the questions and their option orders, insert the attempt and its items (not committed)."""
     pool, by_id = _draw_pool(questionnaire.thematic)
+    if any(c.valid_until for c in pool):  # only banks with dated keys pay for the filter
+        pool = draw.in_force(pool, getattr(questionnaire, "closes_at", deadline).date())
     if not pool:
         raise ExamError("La banque de questions de cette thématique est vide : prévenez votre formateur.")
     rng = random.SystemRandom()
@@ -364,7 +368,7 @@ def _insert_attempt(questionnaire, candidate_id: int, now: datetime, deadline: d
     db.session.execute(_INSERT_ITEMS, [
         {"attempt_id": attempt_id, "position": position, "question_version_id": pick.version_id,
          "option_order": draw.option_order(by_id[pick.version_id], questionnaire.shuffle_options, rng),
-         "answered": False, "flagged": False}
+         "instance": draw_instance(by_id[pick.version_id], rng), "answered": False, "flagged": False}
         for position, pick in enumerate(chosen, start=1)
     ])
     return attempt_id
@@ -394,7 +398,7 @@ def normalise_response(payload: dict, raw):
         if raw in (False, "false", "faux"):
             return False
         raise ExamError("Réponse invalide : choisissez Vrai ou Faux.")
-    if kind == "numeric":
+    if kind in ("numeric", "calculated"):
         text = str(raw).strip()[:40]
         if text and parse_number(text, payload.get("unit")) is None:
             raise ExamError(f"« {text} » n'est pas un nombre reconnu : écrivez par exemple 1 250,5 ou 42.5.")
@@ -620,7 +624,7 @@ def _attempt_id(attempt: Attempt) -> int:
 
 _ITEMS_SHOWN = (
     select(_items.c.position, _items.c.question_version_id, _items.c.option_order, _items.c.response,
-           _items.c.answered, _items.c.flagged)
+           _items.c.answered, _items.c.flagged, _items.c.instance)
     .where(_items.c.attempt_id == bindparam("attempt")).order_by(_items.c.position)
 )
 
@@ -668,7 +672,7 @@ def submit(attempt: Attempt, now: datetime | None = None, *, auto: bool = False)
 _questions = ImmutableRows(maxsize=50_000)
 
 _ITEMS_TO_SCORE = (
-    select(_items.c.id, _items.c.question_version_id, _items.c.response,
+    select(_items.c.id, _items.c.question_version_id, _items.c.response, _items.c.instance,
            _attempts.c.candidate_id, _attempts.c.trial, _questionnaires.c.thematic)
     .join(_attempts, _attempts.c.id == _items.c.attempt_id)
     .join(_questionnaires, _questionnaires.c.id == _attempts.c.questionnaire_id)
@@ -684,7 +688,9 @@ _FINISH = (
 _CREDIT = update(_items).where(_items.c.id == bindparam("item")).values(credit=bindparam("new_credit"))
 
 
-def _scoring_question(version_id: int) -> QuestionModel:
+def _scoring_question(version_id: int, instance: dict | None = None) -> QuestionModel:
+    if instance is not None:  # a calculated question: its key is this candidate's instance's
+        return QuestionModel.from_payload(instantiate(payloads([version_id])[version_id], instance))
     key = _questions.key(version_id)
     question = _questions.get(key)
     if question is None:
@@ -719,7 +725,7 @@ def finalise(attempt_id: int, reason: str, now: datetime | None = None) -> bool:
             return False
     else:
         facts = rows[0]
-    credits = [score_response(_scoring_question(row.question_version_id), row.response) for row in rows]
+    credits = [score_response(_scoring_question(row.question_version_id, row.instance), row.response) for row in rows]
     result = grade(credits, load_referential().pass_threshold)
     won = db.session.execute(_FINISH, {
         "attempt": attempt_id, "now": now, "reason": reason,

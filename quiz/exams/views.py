@@ -285,9 +285,15 @@ def session_edit(session_id: int | None = None):
         elif cut and form.confirm_cut.data != str(cut):
             form.confirm_cut.data = str(cut)  # said before it is done: the next submit confirms
         else:
-            admin.save_session(session, form.questionnaire.data, form.opens_at.data, form.closes_at.data,
-                               form.cohorts.data, current_user)
+            saved = admin.save_session(session, form.questionnaire.data, form.opens_at.data, form.closes_at.data,
+                                       form.cohorts.data, current_user)
             flash(_("Session enregistrée."), "success")
+            expiring = admin.expiring_questions(saved.questionnaire.thematic, saved.closes_at)
+            if expiring:
+                flash(ngettext("%(num)d question n'est pas tirée dans cette session : sa réponse n'est plus valable "
+                               "à la fermeture (valid_until).",
+                               "%(num)d questions ne sont pas tirées dans cette session : leur réponse n'est plus "
+                               "valable à la fermeture (valid_until).", expiring), "info")
             return redirect(url_for("exams.manage"))
     running = admin.running_attempts(session) if session is not None else (0, None)
     return render_template("exams/session_form.html", form=form, session=session, cut=cut, running=running)
@@ -299,8 +305,10 @@ def session_detail(session_id: int):
     exam_session = db.session.get(ExamSession, session_id) or abort(404)
     service.finalise_expired()
     template = "exams/_roster.html" if request.args.get("fragment") else "exams/session_detail.html"
+    expiring = admin.expiring_questions(exam_session.questionnaire.thematic, exam_session.closes_at)
     return render_template(template, session=exam_session, roster=admin.roster(exam_session),
-                           incidents=late.incidents(exam_session), form=LateDecisionForm(), now=utcnow())
+                           incidents=late.incidents(exam_session), form=LateDecisionForm(), now=utcnow(),
+                           expiring=expiring)
 
 
 @bp.route("/manage/attempts/<int:attempt_id>/late", methods=["GET", "POST"])

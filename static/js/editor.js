@@ -63,9 +63,9 @@
     });
   }
 
-  function item(p) {
+  function item(p, warning) {
     var li = document.createElement("li");
-    li.className = "problem";
+    li.className = warning ? "problem problem-warning" : "problem";
     var where;
     if (p.here) {
       where = document.createElement("a");
@@ -78,6 +78,13 @@
     }
     where.classList.add("problem-line");
     li.appendChild(where);
+    if (warning) {
+      var tag = document.createElement("span");
+      tag.className = "badge text-bg-warning ms-1";
+      tag.textContent = M.warning;
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(tag);
+    }
     if (p.qid) {
       var qid = document.createElement("span");
       qid.className = "problem-qid";
@@ -103,6 +110,7 @@
   function show(result) {
     list.textContent = "";
     result.problems.forEach(function (p) { list.appendChild(item(p)); });
+    (result.warnings || []).forEach(function (p) { list.appendChild(item(p, true)); });
     mark(result.problems);
     var n = result.problems.length;
     status.setAttribute("data-state", result.ok ? "ok" : "bad");

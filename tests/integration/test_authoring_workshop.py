@@ -98,7 +98,7 @@ def test_validation_lists_each_problem_at_its_line_with_a_hint(client, login, tr
     assert problem["qid"] == "AF-001" and problem["here"] is True
     assert "cochées" in problem["message"] and problem["hint"]
     fixed = client.post("/atelier/banques/1/validation", json={"text": ORIGINAL}).get_json()
-    assert fixed == {"ok": True, "questions": 2, "problems": [], "elsewhere": []}
+    assert fixed == {"ok": True, "questions": 2, "problems": [], "elsewhere": [], "warnings": []}
 
 
 def test_validation_checks_ids_across_the_other_banks(client, login, trainer, banks_dir):
@@ -255,3 +255,13 @@ def test_the_validation_endpoint_wants_the_csrf_token(app_csrf, make_user, tmp_p
     accepted = client.post("/atelier/banques/1/validation", json={"text": ORIGINAL},
                            headers={"X-CSRFToken": token.group(1) or token.group(2)})
     assert accepted.status_code == 200 and accepted.get_json()["ok"] is True
+
+
+def test_the_live_validation_lists_warnings_apart(client, login, trainer):
+    """Item-writing warnings reach the editor without blocking publication."""
+    login(client, trainer)
+    text = ORIGINAL.replace("Quel est le BFRE ?", "Quel élément ne figure pas au bilan ?", 1)
+    assert text != ORIGINAL
+    result = client.post("/atelier/banques/1/validation", json={"text": text}).get_json()
+    assert result["ok"] is True and result["problems"] == []
+    assert any("[negative-stem]" in w["message"] and w["here"] for w in result["warnings"])
