@@ -154,3 +154,39 @@ def test_items_of_other_types_have_no_instance(app, clock, open_session, candida
     other = next(i for i in attempt.items if i.version.payload["type"] != "calculated")
     assert other.instance is None
     assert db.session.execute(select(Attempt.id)).scalar_one() == attempt.id
+
+
+def test_the_workshop_lists_questions_to_review_expired_first(client, login, clock, make_user):
+    from datetime import date
+
+    from quiz.authoring.service import review_queue
+
+    dated = BANK.replace("{until}", "2026-06-15").replace(
+        "type: calculated\n", "type: calculated\nreview_by: 2026-09-01\n")
+    assert import_banks({"01-analyse-financiere.md": dated}, load_referential()).ok
+    queue = review_queue(today=date(2026, 6, 20))
+    assert [(r.code, r.review_by, r.valid_until) for r in queue] == [
+        ("AF-071", None, "2026-06-15"), ("AF-070", "2026-09-01", None)], "the expired key comes first"
+    assert [r.code for r in review_queue(today=date(2026, 6, 1))] == ["AF-071", "AF-070"], "then the soonest date"
+    login(client, make_user(roles=("trainer",)))
+    response = client.get("/atelier/banques")
+    assert response.status_code == 200, response.status_code
+    page = text_of(response)
+    assert "Questions à relire" in page and "AF-071</a> · Une règle datée" in page
+
+
+def test_item_statistics_count_each_candidate_against_their_own_instance(app, clock, open_session, make_user):
+    from quiz.authoring.item_analysis import analyse
+
+    publish("2030-12-31")
+    session = open_session(count=2)
+    for n in range(3):
+        user = make_user(roles=("candidate",), cohort="Promotion test", email=f"s{n}@example.org")
+        attempt = service.start_attempt(user, session.id)
+        item = calculated_item(attempt)
+        key = Decimal(int(item.instance["a"]) * int(item.instance["b"])) / 4
+        service.save_answer(attempt, item.position, str(key) if n < 2 else str(key + 1))
+        service.submit(attempt)
+    report = analyse(session.questionnaire)
+    row = next(r for r in report.items if r.version.payload["type"] == "calculated")
+    assert row.stats.drawn == 3 and abs(row.stats.facility - 2 / 3) < 1e-9

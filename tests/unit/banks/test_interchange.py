@@ -70,9 +70,15 @@ def test_generated_banks_survive_moodle_and_gift(bank):
     assert moodle.questions == bank.questions
     exported = [q for q in bank.questions if q.type != "ordering"]  # GIFT cannot hold ordering
     members = Counter(q.case.id for q in exported if q.case)
-    expected = [rendered(q if not q.case or members[q.case.id] > 1 else
-                         replace(q, case=None, case_position=0, stem=q.case.text + "\n\n" + q.stem))
-                for q in exported]
+    seen: Counter[str] = Counter()
+    expected = []
+    for q in exported:  # a case's remaining questions are numbered again from 1 (its ordering ones are left out)
+        if q.case and members[q.case.id] > 1:
+            seen[q.case.id] += 1
+            expected.append(rendered(replace(q, case_position=seen[q.case.id])))
+        else:
+            expected.append(rendered(q if not q.case else
+                                     replace(q, case=None, case_position=0, stem=q.case.text + "\n\n" + q.stem)))
     if expected:
         gift, _ = back(export_gift(bank)[0], "gift")
         assert [rendered(q) for q in gift.questions] == expected
