@@ -5,7 +5,8 @@ application cannot rewrite what was sat or what was answered:
 
 - a finished attempt is never deleted, never goes back to `in_progress`, and keeps its
   candidate, questionnaire, session, number, trial flag, start, deadline, finish time and reason;
-- its items are never deleted, and keep their question version, position, option order, and the
+- its items are never deleted, and keep their question version, position, option order, the
+  figures of a calculated question (`instance`), and the
   response, `answered` flag and save time recorded before the end;
 - its score (`score`, `total`, `passed`) and its items' `credit` are written once, by the
   finalisation (from NULL); changing them later is refused.
@@ -40,9 +41,9 @@ FINISHED = "OLD.status <> 'in_progress'"
 ATTEMPT_FROZEN = ("candidate_id", "questionnaire_id", "session_id", "number", "trial", "started_at", "deadline",
                   "finished_at", "finished_by")
 ATTEMPT_SCORED = ("score", "total", "passed")
-ITEM_FROZEN = ("attempt_id", "position", "question_version_id", "option_order")
+ITEM_FROZEN = ("attempt_id", "position", "question_version_id", "option_order", "instance")
 ITEM_ANSWERED = ("response", "answered", "saved_at")
-JSON_COLUMNS = {"option_order", "response"}
+JSON_COLUMNS = {"option_order", "response", "instance"}
 
 
 def _pg_distinct(columns) -> str:

@@ -50,6 +50,7 @@ TAMPERING = [
     "UPDATE attempt_items SET question_version_id = question_version_id WHERE attempt_id = :a AND 1 = 0",
     "UPDATE attempt_items SET position = position + 100 WHERE attempt_id = :a",
     "UPDATE attempt_items SET option_order = '[]' WHERE attempt_id = :a",
+    "UPDATE attempt_items SET instance = '{\"x\": 1}' WHERE attempt_id = :a",
     "DELETE FROM attempt_items WHERE attempt_id = :a",
 ]
 
@@ -108,12 +109,22 @@ def test_the_orm_meets_the_same_guard(finished):
     db.session.rollback()
 
 
-def test_the_migration_installs_the_same_triggers():
+def _migration(pattern: str):
     import importlib.util
     from pathlib import Path
 
-    path = next((Path(__file__).parents[2] / "migrations" / "versions").glob("*_finished_attempts_append_only.py"))
+    path = next((Path(__file__).parents[2] / "migrations" / "versions").glob(pattern))
     spec = importlib.util.spec_from_file_location(path.stem, path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    assert migration.APPEND_ONLY == APPEND_ONLY_SQL
+    return migration
+
+
+def test_the_migrations_install_the_same_triggers():
+    """c4f17a9e2b61 installs them; f7c3e1a9d204 replaces the items' update guard (the figures frozen too)."""
+    first = _migration("*_finished_attempts_append_only.py").APPEND_ONLY
+    installed = {dialect: list(sql) for dialect, sql in first.items()}
+    replaced = _migration("*_instance_frozen.py").ITEMS_FROZEN_WITH_INSTANCE
+    installed["postgresql"][2] = replaced["postgresql"]
+    installed["sqlite"][3] = replaced["sqlite"]
+    assert {dialect: tuple(sql) for dialect, sql in installed.items()} == APPEND_ONLY_SQL
