@@ -77,7 +77,9 @@ def mark(marking_id: int):
             return redirect(url_for("assessments.my_copies"))
     return render_template("assessments/mark.html", form=form, marking=mine, submission=submission,
                            problem=problem, others=marking.visible_markings(mine), revealed=revealed(submission),
-                           written=written, render_markdown=render_markdown,
+                           written=written,
+                           subject_html=render_markdown(written.version.subject) if written else None,
+                           guide_html=render_markdown(written.version.guide) if written else None,
                            role_labels=marking.ROLE_LABELS, anonymous_name=anonymous_name)
 
 

@@ -65,7 +65,7 @@ def online_write(attempt_id: int):
     if answer.attempt.finished:
         return redirect(url_for("assessments.online_done", attempt_id=attempt_id))
     return render_template("assessments/online_write.html", answer=answer, attempt=answer.attempt,
-                           subject=render_markdown(answer.version.subject), documents=_documents(answer),
+                           subject_html=render_markdown(answer.version.subject), documents=_documents(answer),
                            text=online.text_of(answer), remaining=remaining_seconds(answer.attempt),
                            max_length=online.MAX_ANSWER, max_label=format_number(online.MAX_ANSWER), form=ActionForm())
 
@@ -119,7 +119,7 @@ def online_done(attempt_id: int):
     submission = answer.submission
     return render_template("assessments/online_done.html", answer=answer, documents=_documents(answer),
                            version=submission.latest if submission else None,
-                           subject=render_markdown(answer.version.subject), late=online.late_answers(answer))
+                           subject_html=render_markdown(answer.version.subject), late=online.late_answers(answer))
 
 
 @bp.get("/redaction/<int:attempt_id>/documents/<int:index>")

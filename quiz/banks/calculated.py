@@ -370,14 +370,7 @@ def substitute(text: str, spec: Spec, env: Env) -> str:
     names = spec.names | {KEY_NAME}
     values = env | {KEY_NAME: spec.key(env)}
 
-    def replace(match: re.Match) -> str:
-        token = match.group(0)
-        if token in ("{{", "}}"):
-            return token[0]
-        if match.group(1) is None:
-            return token
-        found = next(placeholders(token))
-        assert isinstance(found, Placeholder)
+    def replace(found: Placeholder, token: str) -> str:
         if found.name is not None:
             variable = variables.get(found.name)
             if variable is None:
@@ -391,7 +384,7 @@ def substitute(text: str, spec: Spec, env: Env) -> str:
             return french_number(value, spec.decimals)
         return french_number(value, spec.decimals, trim=True)
 
-    return _PLACEHOLDER.sub(replace, text)
+    return _substitute(text, replace)
 
 
 def instantiate(payload: dict, instance: dict[str, str] | None) -> dict:
@@ -452,8 +445,20 @@ def moodle_text(text: str, formula: str) -> tuple[str, bool]:
     True when decimals given as `{=expr:N}` were dropped (Moodle has no such setting)."""
     dropped = False
 
-    def replace(match: re.Match) -> str:
+    def replace(found: Placeholder, token: str) -> str:
         nonlocal dropped
+        if found.name is not None:
+            return token
+        dropped = dropped or found.decimals is not None
+        return "{=" + moodle_formula(found.expression or "", formula) + "}"
+
+    return _substitute(text, replace), dropped
+
+
+def _substitute(text: str, replace) -> str:
+    """`text` with each placeholder replaced by `replace(placeholder, token)`; `{{` and `}}` are braces."""
+
+    def one(match: re.Match) -> str:
         token = match.group(0)
         if token in ("{{", "}}"):
             return token[0]
@@ -461,12 +466,9 @@ def moodle_text(text: str, formula: str) -> tuple[str, bool]:
             return token
         found = next(placeholders(token))
         assert isinstance(found, Placeholder)
-        if found.name is not None:
-            return token
-        dropped = dropped or found.decimals is not None
-        return "{=" + moodle_formula(found.expression or "", formula) + "}"
+        return replace(found, token)
 
-    return _PLACEHOLDER.sub(replace, text), dropped
+    return _PLACEHOLDER.sub(one, text)
 
 
 # --- QTI 3.0 template expressions -------------------------------------------------------------

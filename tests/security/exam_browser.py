@@ -54,8 +54,10 @@ def an_answer(position: int, question: dict, variant: int = 0):
     if kind == "multiple":
         values = inputs[name]
         return [values[variant % len(values)]]
-    if kind == "numeric":
+    if kind in ("numeric", "calculated"):
         return str(100 + variant)
+    if kind == "short":
+        return ("marge brute", "excédent")[variant % 2]
     if kind == "ordering":
         ids = [n.removeprefix(f"{name}-rank-") for n in selects]
         return ids[variant % len(ids):] + ids[:variant % len(ids)]

@@ -41,11 +41,14 @@ def _user(make_user, role: str, cohort: Cohort | None, **kw) -> User:
 
 @lru_cache(maxsize=1)
 def bank_text() -> str:
-    """Thematic 1's real bank cut down to two questions of each type (parsing is what costs)."""
+    """Thematic 1's real bank cut down to two questions of each type (parsing is what costs); cases,
+    which need their questions right after them, are left out with their questions."""
     header, *sections = re.split(r"(?m)^(?=## )", BANK.read_text(encoding="utf-8"))
     kept, per_type = [], {}
     for section in sections:
         kind = re.search(r"(?m)^type: (\w+)", section).group(1)
+        if kind == "case" or re.search(r"(?m)^case: ", section):
+            continue
         if per_type.setdefault(kind, 0) < 2:
             per_type[kind] += 1
             kept.append(section)
